@@ -1,0 +1,10 @@
+"""EE algorithm implementations, one module per EE class; importing a module registers its algorithms."""
+
+import importlib
+
+MODULES = ["basic", "collection", "composite", "filter", "geometry", "image", "reduce_region", "reducer"]
+
+
+def load_all() -> None:
+    for name in MODULES:
+        importlib.import_module(f"ee_assets.local.algorithms.{name}")

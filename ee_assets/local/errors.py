@@ -1,0 +1,40 @@
+"""Errors of the local backend, each mapped to a Google API error status.
+
+Evaluation code raises these; the protocol layer turns them into
+`{"error": {"code", "message", "status"}}`. Deterministic failures are never
+5xx or 429, because clients retry those.
+"""
+
+from __future__ import annotations
+
+
+class EEError(Exception):
+    """An error the server reports to the client in Google's JSON error format."""
+
+    code = 400
+    status = "INVALID_ARGUMENT"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def to_json(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "status": self.status}}
+
+
+class InvalidArgument(EEError):
+    """Evaluation errors and malformed requests (HTTP 400)."""
+
+
+class NotFound(EEError):
+    code = 404
+    status = "NOT_FOUND"
+
+
+class Unauthenticated(EEError):
+    code = 401
+    status = "UNAUTHENTICATED"
+
+
+class RequestTooLarge(InvalidArgument):
+    """A request over EE's size limits; still a 400, as EE answers."""

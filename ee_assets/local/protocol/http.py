@@ -1,0 +1,101 @@
+"""The HTTP layer: a threaded loopback server that hands requests to `LocalBackend` and injects faults."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from ee_assets.local.protocol.faults import STATUS, FaultConfig
+from ee_assets.local.protocol.routes import LocalBackend, Response
+
+log = logging.getLogger("ee_assets.local")
+
+
+class EEHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, backend: LocalBackend, faults: FaultConfig | None = None):
+        self.backend = backend
+        self.faults = faults or FaultConfig()
+        self.request_count = 0
+        super().__init__(address, EEHandler)
+
+    @property
+    def root_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class EEHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out without waiting for delayed ACKs
+    server: EEHTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.request_count += 1
+        faults = self.server.faults
+        if faults.active and url.path.startswith("/v1/"):
+            if faults.latency_ms:
+                time.sleep(faults.latency_ms / 1000)
+            error, drop = faults.draw()
+            if error is not None:
+                msg = f"Injected fault: the local backend answered {error} (fault injection is on)."
+                resp = Response.json({"error": {"code": error, "message": msg, "status": STATUS[error]}}, error)
+                resp.headers["Retry-After"] = str(faults.retry_after_s)
+                self._send(resp)
+                return
+            if drop:
+                self._drop()
+                return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            resp = self.server.backend.handle(method, url.path, url.query, headers, body, self.server.root_url)
+        except Exception as e:  # a bug in the backend: report it as INTERNAL, keep serving
+            log.exception("unexpected error serving %s %s", method, url.path)
+            resp = Response.json({"error": {"code": 500, "message": f"Internal error in the local backend: {e!r}",
+                                            "status": "INTERNAL"}}, 500)
+        self._send(resp)
+
+    def _send(self, resp: Response) -> None:
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        for k, v in resp.headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(resp.body)
+
+    def _drop(self) -> None:
+        """Start a response, then cut the connection, as a flaky network would."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b'{"result": ')
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+def error_body(code: int, message: str, status: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "status": status}}).encode()

@@ -1,0 +1,304 @@
+"""The EE REST API v1 subset: request routing and the semantics of each method.
+
+Transport-free: `LocalBackend.handle` takes a parsed request and returns a
+`Response`, so the HTTP layer stays thin and these semantics are testable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import numpy as np
+
+from ee_assets import limits
+from ee_assets.local.algorithms.image import select
+from ee_assets.local.algorithms.registry import implemented
+from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.encoding.pixels import encode_pixels
+from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge, Unauthenticated
+from ee_assets.local.evaluator.context import EvalContext
+from ee_assets.local.evaluator.evaluate import Evaluator
+from ee_assets.local.protocol.discovery import discovery_document
+from ee_assets.local.protocol.signatures import algorithms_response
+from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
+from ee_assets.local.values.jsonify import to_json
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=UTF-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, obj: Any, status: int = 200) -> Response:
+        return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
+
+    @classmethod
+    def error(cls, err: EEError) -> Response:
+        return cls.json(err.to_json(), err.code)
+
+
+_PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
+ROUTES: list[tuple[str, re.Pattern, str]] = [
+    ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
+    ("GET", re.compile(_PROJECT + r"/algorithms"), "algorithms"),
+    ("POST", re.compile(_PROJECT + r"/value:compute"), "compute_value"),
+    ("POST", re.compile(_PROJECT + r"/table:computeFeatures"), "compute_features"),
+    ("POST", re.compile(_PROJECT + r"/image:computePixels"), "compute_pixels"),
+    ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
+    ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
+]
+
+
+class LocalBackend:
+    """Answers EE REST requests from a catalog; thread-safe."""
+
+    def __init__(self, catalog: Catalog, token: str | None = None, feature_cache_size: int = 16):
+        self.catalog = catalog
+        self.token = token
+        self._features: OrderedDict[str, list[dict]] = OrderedDict()
+        self._features_lock = threading.Lock()
+        self._cache_size = feature_cache_size
+        self.implemented = implemented()
+
+    # -- dispatch -----------------------------------------------------------------------------------------------
+    def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+               root_url: str) -> Response:
+        try:
+            self._check_auth(headers)
+            for m, pattern, name in ROUTES:
+                match = pattern.fullmatch(path)
+                if match and m == method:
+                    params = {k: v[-1] for k, v in parse_qs(query).items()}
+                    return getattr(self, name)(match.groupdict(), params, body, root_url)
+            if any(p.fullmatch(path) for _, p, _ in ROUTES):
+                return Response.error(InvalidArgument(f"Method {method} is not allowed on {path}."))
+            raise NotFound(f"No such method: {method} {path} (the ee_assets local backend implements "
+                           "value:compute, table:computeFeatures, image:computePixels, assets and listAssets).")
+        except EEError as e:
+            return Response.error(e)
+        except RecursionError:
+            return Response.error(InvalidArgument("Expression is too deeply nested."))
+
+    def _check_auth(self, headers: dict[str, str]) -> None:
+        if self.token is None:
+            return
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            raise Unauthenticated("Request is missing required authentication credential. Expected an OAuth 2 "
+                                  "access token (Authorization: Bearer …).")
+        if auth[len("Bearer "):] != self.token:
+            raise Unauthenticated("Request had invalid authentication credentials: the access token is not valid.")
+
+    # -- metadata -----------------------------------------------------------------------------------------------
+    def discovery(self, m, params, body, root_url) -> Response:
+        return Response.json(discovery_document(root_url))
+
+    def algorithms(self, m, params, body, root_url) -> Response:
+        return Response.json(algorithms_response(self.implemented))
+
+    def get_asset(self, m, params, body, root_url) -> Response:
+        return Response.json(self.catalog.asset_json(m["name"]))
+
+    def list_assets(self, m, params, body, root_url) -> Response:
+        parent = m["parent"]
+        items = self.catalog.list_assets(parent, params.get("filter"))
+        size = int(params.get("pageSize") or 1000)
+        start = _decode_token(params.get("pageToken"), parent) if params.get("pageToken") else 0
+        page = items[start:start + size]
+        out: dict[str, Any] = {"assets": page}
+        if start + size < len(items):
+            out["nextPageToken"] = _encode_token(start + size, parent)
+        return Response.json(out)
+
+    # -- computation --------------------------------------------------------------------------------------------
+    def _evaluate(self, request: dict, project: str) -> Any:
+        expression = request.get("expression")
+        if not isinstance(expression, dict):
+            raise InvalidArgument("Request is missing 'expression' (an Expression with 'values' and 'result').")
+        token = new_pixel_cache()
+        try:
+            return Evaluator(expression, EvalContext(self.catalog, project)).run()
+        finally:
+            reset_pixel_cache(token)
+
+    def compute_value(self, m, params, body, root_url) -> Response:
+        result = self._evaluate(_parse_body(body), m["project"])
+        return Response.json({"result": to_json(result)})
+
+    def compute_features(self, m, params, body, root_url) -> Response:
+        request = _parse_body(body)
+        key = _expression_key(request)
+        size = request.get("pageSize") or limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE
+        if not isinstance(size, int) or size <= 0:
+            raise InvalidArgument(f"pageSize must be a positive integer, got {size!r}.")
+        start = _decode_token(request["pageToken"], key) if request.get("pageToken") else 0
+        features = self._feature_list(request, key, m["project"])
+        out: dict[str, Any] = {"type": "FeatureCollection", "features": features[start:start + size]}
+        if start + size < len(features):
+            out["nextPageToken"] = _encode_token(start + size, key)
+        return Response.json(out)
+
+    def _feature_list(self, request: dict, key: str, project: str) -> list[dict]:
+        """The evaluated collection as GeoJSON features, cached so that paging evaluates it once."""
+        with self._features_lock:
+            if key in self._features:
+                self._features.move_to_end(key)
+                return self._features[key]
+        result = self._evaluate(request, project)
+        if isinstance(result, Feature):
+            result = Collection([result])
+        if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
+            raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
+                                  f"got {type(result).__name__}.")
+        features = [f.to_json() for f in result.elements]
+        with self._features_lock:
+            self._features[key] = features
+            while len(self._features) > self._cache_size:
+                self._features.popitem(last=False)
+        return features
+
+    def compute_pixels(self, m, params, body, root_url) -> Response:
+        request = _parse_body(body)
+        image = self._evaluate_image(request, m["project"])
+        return image
+
+    def _evaluate_image(self, request: dict, project: str) -> Response:
+        expression = request.get("expression")
+        if not isinstance(expression, dict):
+            raise InvalidArgument("Request is missing 'expression'.")
+        token = new_pixel_cache()
+        try:
+            result = Evaluator(expression, EvalContext(self.catalog, project)).run()
+            if not isinstance(result, Image):
+                raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
+                                      f"got {type(result).__name__}.")
+            if request.get("bandIds"):
+                result = select(result, [re.escape(b) for b in request["bandIds"]])
+            grid = _request_grid(request.get("grid"), result)
+            _check_pixel_limits(grid, result)
+            values = np.empty((len(result.bands), grid.height, grid.width))
+            masks = np.empty((len(result.bands), grid.height, grid.width), np.float32)
+            for i, band in enumerate(result.bands):
+                values[i], masks[i] = band.recipe.evaluate(grid)
+        finally:
+            reset_pixel_cache(token)
+        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
+        data, ctype = encode_pixels(result.band_names, values, masks, [b.dtype for b in result.bands], grid, fmt,
+                                    request.get("visualizationOptions"))
+        return Response(200, data, ctype)
+
+
+# -- helpers ----------------------------------------------------------------------------------------------------
+def _parse_body(body: bytes) -> dict:
+    if len(body) > limits.MAX_REQUEST_BODY_BYTES:
+        raise RequestTooLarge(f"Request payload size ({len(body)} bytes) exceeds the limit "
+                              f"({limits.MAX_REQUEST_BODY_BYTES} bytes).")
+    try:
+        request = json.loads(body or b"{}")
+    except (ValueError, RecursionError) as e:
+        raise InvalidArgument(f"Invalid JSON payload received: {e}.") from e
+    if not isinstance(request, dict):
+        raise InvalidArgument("Invalid JSON payload received: expected an object.")
+    _check_depth(request.get("expression"), limits.MAX_GRAPH_DEPTH * 4)
+    return request
+
+
+def _check_depth(obj: Any, budget: int) -> None:
+    stack = [(obj, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > budget:
+            raise InvalidArgument(f"Expression is too deeply nested (more than {budget} levels).")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def _expression_key(request: dict) -> str:
+    canonical = json.dumps(request.get("expression"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _encode_token(offset: int, key: str) -> str:
+    return base64.urlsafe_b64encode(f"{offset}:{key}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token: str, key: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        offset, token_key = raw.split(":", 1)
+        if token_key != key:
+            raise ValueError
+        return int(offset)
+    except ValueError as e:
+        raise InvalidArgument(f"Invalid page token '{token}': it does not belong to this request.") from e
+
+
+def _request_grid(spec: dict | None, image: Image) -> Grid:
+    if not image.bands:
+        raise InvalidArgument("image:computePixels: the image has no bands.")
+    native = image.native_grid()
+    if spec is None:
+        if native is None:
+            raise InvalidArgument("image:computePixels: the image has no native grid (it is unbounded, e.g. a "
+                                  "composite or a constant); specify 'grid' with dimensions, affineTransform and crs.")
+        return native
+    dims = spec.get("dimensions") or {}
+    if isinstance(dims, int):
+        dims = {"width": dims, "height": dims}
+    width, height = dims.get("width"), dims.get("height")
+    t = spec.get("affineTransform")
+    crs = spec.get("crsCode") or spec.get("crsWkt") or (native.crs if native else image.projection().crs)
+    if t is None:
+        if native is None:
+            raise InvalidArgument("image:computePixels: 'grid.affineTransform' is required for an unbounded image.")
+        at = native.transform
+        t = {"scaleX": at.a, "shearX": at.b, "translateX": at.c, "shearY": at.d, "scaleY": at.e, "translateY": at.f}
+    if width is None or height is None:
+        if native is None:
+            raise InvalidArgument("image:computePixels: 'grid.dimensions' is required for an unbounded image.")
+        width, height = width or native.width, height or native.height
+    from affine import Affine
+
+    try:
+        transform = Affine(float(t.get("scaleX", 0)), float(t.get("shearX", 0)), float(t.get("translateX", 0)),
+                           float(t.get("shearY", 0)), float(t.get("scaleY", 0)), float(t.get("translateY", 0)))
+        w, h = int(width), int(height)
+    except (TypeError, ValueError) as e:
+        raise InvalidArgument(f"image:computePixels: invalid grid: {e}.") from e
+    if w <= 0 or h <= 0 or transform.determinant == 0:
+        raise InvalidArgument("image:computePixels: grid dimensions must be positive and the transform invertible.")
+    try:
+        from ee_assets.local.values.grid import parse_crs
+
+        parse_crs(crs)
+    except Exception as e:
+        raise InvalidArgument(f"image:computePixels: unknown CRS '{crs}'.") from e
+    return Grid(crs, transform, w, h)
+
+
+def _check_pixel_limits(grid: Grid, image: Image) -> None:
+    if grid.width > limits.COMPUTE_PIXELS_MAX_SIDE or grid.height > limits.COMPUTE_PIXELS_MAX_SIDE:
+        raise RequestTooLarge(f"Request dimensions ({grid.width}x{grid.height}) exceed the maximum of "
+                              f"{limits.COMPUTE_PIXELS_MAX_SIDE} pixels per side; request smaller tiles.")
+    if len(image.bands) > limits.COMPUTE_PIXELS_MAX_BANDS:
+        raise RequestTooLarge(f"Too many bands ({len(image.bands)}); at most {limits.COMPUTE_PIXELS_MAX_BANDS} "
+                              "may be requested.")
+    size = limits.compute_pixels_bytes(grid.width, grid.height, [b.dtype for b in image.bands])
+    if size > limits.COMPUTE_PIXELS_MAX_BYTES:
+        raise RequestTooLarge(f"Total request size ({size} bytes) must be less than or equal to "
+                              f"{limits.COMPUTE_PIXELS_MAX_BYTES} bytes.")

@@ -1,0 +1,88 @@
+"""Start the local EE-compatible backend: in-process on a free port (for the resource and tests) or standalone."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import threading
+from pathlib import Path
+
+from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.protocol.faults import FaultConfig
+from ee_assets.local.protocol.http import EEHTTPServer
+from ee_assets.local.protocol.routes import LocalBackend
+
+
+def resolve_catalog(catalog: Catalog | str | os.PathLike | None) -> Catalog:
+    """A Catalog object from a Catalog, a path, $EE_LOCAL_CATALOG, or the (built on demand) sample catalog."""
+    if isinstance(catalog, Catalog):
+        return catalog
+    if catalog is None:
+        catalog = os.environ.get("EE_LOCAL_CATALOG") or None
+    if catalog is None:
+        from ee_assets.local.catalog.sample_data import build_sample_catalog
+
+        catalog = build_sample_catalog(log=lambda *a, **k: None)
+    return Catalog.from_file(Path(catalog))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class LocalServer:
+    """An EE REST server for `ee.Initialize(credentials, url=server.url, project=...)`.
+
+    Use as a context manager, or call `start()` and `stop()`.
+    """
+
+    def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
+                 token: str | None = None, faults: FaultConfig | None = None):
+        if not is_loopback(host) and not token:
+            raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
+                             "would otherwise answer anyone on the network.")
+        self.catalog = resolve_catalog(catalog)
+        self.backend = LocalBackend(self.catalog, token=token)
+        self.faults = faults or FaultConfig()
+        self._httpd = EEHTTPServer((host, port), self.backend, self.faults)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return self._httpd.root_url
+
+    @property
+    def request_count(self) -> int:
+        return self._httpd.request_count
+
+    def start(self) -> LocalServer:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name="ee-local-server", daemon=True)
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=10)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_local_server(**kwargs) -> LocalServer:
+    """Start a LocalServer in a background thread and return it (stop it with `.stop()`)."""
+    return LocalServer(**kwargs).start()

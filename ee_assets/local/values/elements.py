@@ -1,0 +1,104 @@
+"""Features, dates, date ranges and collections: the non-raster values of the evaluator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ee_assets.local.values.geometry import Geometry
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Date:
+    """Milliseconds since the Unix epoch, UTC."""
+
+    millis: float
+
+    @property
+    def datetime(self) -> dt.datetime:
+        return EPOCH + dt.timedelta(milliseconds=self.millis)
+
+    def to_json(self) -> dict:
+        return {"type": "Date", "value": int(self.millis) if float(self.millis).is_integer() else self.millis}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """[start, end) in milliseconds."""
+
+    start: float
+    end: float
+
+    def to_json(self) -> dict:
+        return {"type": "DateRange", "dates": [self.start, self.end]}
+
+
+@dataclass(eq=False)
+class Feature:
+    geometry: Geometry | None
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str | None:
+        return self.properties.get("system:index")
+
+    def copy(self, **props) -> Feature:
+        return Feature(self.geometry, {**self.properties, **props})
+
+    def public_properties(self) -> dict:
+        return {k: v for k, v in self.properties.items() if not k.startswith("system:")}
+
+    def to_json(self) -> dict:
+        from ee_assets.local.values.jsonify import to_json
+
+        out = {
+            "type": "Feature",
+            "geometry": self.geometry.to_geojson() if self.geometry is not None else None,
+            "properties": to_json(self.public_properties()),
+        }
+        if self.id is not None:
+            out["id"] = str(self.id)
+        return out
+
+
+@dataclass(eq=False)
+class Collection:
+    """An ordered collection of Features or Images (an EE FeatureCollection / ImageCollection)."""
+
+    elements: list
+    properties: dict[str, Any] = field(default_factory=dict)
+    kind: str = "FeatureCollection"
+
+    def derive(self, elements: list, kind: str | None = None) -> Collection:
+        return Collection(list(elements), dict(self.properties), kind or self.kind)
+
+    def to_json(self) -> dict:
+        from ee_assets.local.values.jsonify import to_json
+
+        out: dict[str, Any] = {"type": self.kind}
+        if self.kind == "FeatureCollection":
+            out["columns"] = _columns(self.elements)
+        key = "features" if self.kind == "FeatureCollection" else "images"
+        if self.kind == "ImageCollection":
+            key = "features"
+        out[key] = [to_json(e) for e in self.elements]
+        if self.properties.get("system:id"):
+            out["id"] = self.properties["system:id"]
+        public = {k: v for k, v in self.properties.items() if k != "system:id"}
+        if public:
+            out["properties"] = to_json(public)
+        return out
+
+
+def _columns(elements: list) -> dict[str, str]:
+    cols: dict[str, str] = {}
+    for e in elements:
+        for k, v in getattr(e, "properties", {}).items():
+            if k in cols:
+                continue
+            cols[k] = "String" if isinstance(v, str) else "Number" if isinstance(v, (int, float)) else "Object"
+    cols.setdefault("system:index", "String")
+    return cols
