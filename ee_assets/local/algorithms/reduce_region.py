@@ -57,12 +57,12 @@ def window_grid(proj: Projection, shape) -> Grid | None:
     minx, miny, maxx, maxy = shape.bounds
     cs, rs = [], []
     for x, y in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy)):
-        c, r = inv * (x, y)
+        c, r = inv @ (x, y)
         cs.append(c)
         rs.append(r)
     c0, c1 = math.floor(min(cs)), math.floor(max(cs)) + 1
     r0, r1 = math.floor(min(rs)), math.floor(max(rs)) + 1
-    return Grid(proj.crs, proj.affine * Affine.translation(c0, r0), c1 - c0, r1 - r0)
+    return Grid(proj.crs, proj.affine @ Affine.translation(c0, r0), c1 - c0, r1 - r0)
 
 
 def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: bool) -> list[list[str]]:

@@ -45,11 +45,11 @@ class Grid:
         """(minx, miny, maxx, maxy) of the grid in its CRS (any transform, including flipped axes)."""
         xs, ys = [], []
         for c, r in ((0, 0), (self.width, 0), (0, self.height), (self.width, self.height)):
-            x, y = self.transform * (c, r)
+            x, y = self.transform @ (c, r)
             xs.append(x)
             ys.append(y)
         return min(xs), min(ys), max(xs), max(ys)
 
     def window(self, col_off: int, row_off: int, width: int, height: int) -> Grid:
         """The sub-grid starting at (col_off, row_off)."""
-        return Grid(self.crs, self.transform * Affine.translation(col_off, row_off), width, height)
+        return Grid(self.crs, self.transform @ Affine.translation(col_off, row_off), width, height)
