@@ -208,7 +208,10 @@ def _parse_body(body: bytes) -> dict:
                               f"({limits.MAX_REQUEST_BODY_BYTES} bytes).")
     try:
         request = json.loads(body or b"{}")
-    except (ValueError, RecursionError) as e:
+    except RecursionError as e:
+        raise InvalidArgument("Expression is too deeply nested to parse; build the graph with the earthengine-api "
+                              "client, which shares repeated values instead of nesting them.") from e
+    except ValueError as e:
         raise InvalidArgument(f"Invalid JSON payload received: {e}.") from e
     if not isinstance(request, dict):
         raise InvalidArgument("Invalid JSON payload received: expected an object.")

@@ -1,0 +1,89 @@
+"""Fault injection for client tests, and the `python -m ee_assets.local` commands."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from ee_assets.local import FaultConfig, LocalServer
+
+EXPR = {"expression": {"result": "0", "values": {"0": {"constantValue": 1}}}}
+
+
+def test_seeded_faults_answer_429_or_503_with_retry_after_and_drop_connections(sample_catalog):
+    faults = FaultConfig(rate=0.4, codes=(429, 503), drop_rate=0.3, seed=3)
+    codes, drops = [], 0
+    with LocalServer(sample_catalog, faults=faults) as server:
+        for _ in range(60):
+            try:
+                r = requests.post(f"{server.url}/v1/projects/p/value:compute", data=json.dumps(EXPR), timeout=10)
+            except requests.exceptions.RequestException:
+                drops += 1
+                continue
+            codes.append(r.status_code)
+            if r.status_code != 200:
+                assert r.headers["Retry-After"] == "1"
+                assert r.json()["error"]["status"] in ("RESOURCE_EXHAUSTED", "UNAVAILABLE")
+            else:
+                assert r.json() == {"result": 1}
+    assert {429, 503, 200} <= set(codes)
+    assert drops > 0
+    # The same seed gives the same sequence.
+    a, b = (FaultConfig(rate=0.4, codes=(429, 503), drop_rate=0.3, seed=3) for _ in range(2))
+    assert [a.draw() for _ in range(50)] == [b.draw() for _ in range(50)]
+
+
+def test_injected_latency_delays_answers(sample_catalog):
+    with LocalServer(sample_catalog, faults=FaultConfig(latency_ms=150)) as server:
+        start = time.perf_counter()
+        requests.post(f"{server.url}/v1/projects/p/value:compute", data=json.dumps(EXPR), timeout=10)
+        assert time.perf_counter() - start >= 0.15
+
+
+def test_algorithms_command_lists_implemented_algorithms():
+    out = subprocess.run([sys.executable, "-m", "ee_assets.local", "algorithms"], capture_output=True, text=True,
+                         check=True)
+    names = [line.split()[0] for line in out.stdout.splitlines()]
+    assert {"Image.reduceRegions", "reduce.median", "Collection.loadTable", "Projection.atScale"} <= set(names)
+    assert f"{len(names)} algorithms implemented" in out.stderr
+
+
+def test_serve_refuses_a_public_host_without_a_token():
+    out = subprocess.run([sys.executable, "-m", "ee_assets.local", "serve", "--host", "0.0.0.0"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "requires a token" in out.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_standalone_server_with_token(sample_catalog):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "ee_assets.local", "serve", "--port", str(port), "--catalog",
+                             str(sample_catalog), "--token", "s3cret"], stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/v1/projects/p/value:compute"
+        for _ in range(200):
+            try:
+                r = requests.post(url, data=json.dumps(EXPR), headers={"Authorization": "Bearer s3cret"}, timeout=5)
+                break
+            except requests.exceptions.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("server did not start")
+        assert r.json() == {"result": 1}
+        assert requests.post(url, data=json.dumps(EXPR), timeout=5).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert "s3cret" not in (proc.stderr.read() or "")
