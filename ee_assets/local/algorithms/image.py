@@ -266,11 +266,7 @@ def unmask(input: Image, value=None, sameFootprint: bool = True) -> Image:
 def _inside_extent(grid: Grid, extent: Grid) -> np.ndarray:
     from ee_assets.local.kernels.resample import pixel_mapping
 
-    m = pixel_mapping(extent, grid)
-    if m.window is None:
-        return np.zeros(grid.shape, np.float32)
-    rows, cols = np.broadcast_arrays(m.rows, m.cols)
-    return ((rows >= 0) & (cols >= 0)).astype(np.float32)
+    return pixel_mapping(extent, grid).inside.astype(np.float32)
 
 
 @algorithm("Image.clip", returns=IMG, input=IMG, geometry="Object")
