@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import time
@@ -96,6 +95,3 @@ class EEHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
-
-def error_body(code: int, message: str, status: str) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "status": status}}).encode()

@@ -12,6 +12,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -124,15 +125,21 @@ class LocalBackend:
         return Response.json(out)
 
     # -- computation --------------------------------------------------------------------------------------------
-    def _evaluate(self, request: dict, project: str) -> Any:
+    @contextmanager
+    def _evaluation(self, request: dict, project: str):
+        """Evaluate the request's expression; pixels computed while the block runs are cached for the request."""
         expression = request.get("expression")
         if not isinstance(expression, dict):
             raise InvalidArgument("Request is missing 'expression' (an Expression with 'values' and 'result').")
         token = new_pixel_cache()
         try:
-            return Evaluator(expression, EvalContext(self.catalog, project)).run()
+            yield Evaluator(expression, EvalContext(self.catalog, project)).run()
         finally:
             reset_pixel_cache(token)
+
+    def _evaluate(self, request: dict, project: str) -> Any:
+        with self._evaluation(request, project) as result:
+            return result
 
     def compute_value(self, m, params, body, root_url) -> Response:
         result = self._evaluate(_parse_body(body), m["project"])
@@ -172,31 +179,20 @@ class LocalBackend:
 
     def compute_pixels(self, m, params, body, root_url) -> Response:
         request = _parse_body(body)
-        image = self._evaluate_image(request, m["project"])
-        return image
-
-    def _evaluate_image(self, request: dict, project: str) -> Response:
-        expression = request.get("expression")
-        if not isinstance(expression, dict):
-            raise InvalidArgument("Request is missing 'expression'.")
-        token = new_pixel_cache()
-        try:
-            result = Evaluator(expression, EvalContext(self.catalog, project)).run()
-            if not isinstance(result, Image):
+        with self._evaluation(request, m["project"]) as image:
+            if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
-                                      f"got {type(result).__name__}.")
+                                      f"got {type(image).__name__}.")
             if request.get("bandIds"):
-                result = select(result, [re.escape(b) for b in request["bandIds"]])
-            grid = _request_grid(request.get("grid"), result)
-            _check_pixel_limits(grid, result)
-            values = np.empty((len(result.bands), grid.height, grid.width))
-            masks = np.empty((len(result.bands), grid.height, grid.width), np.float32)
-            for i, band in enumerate(result.bands):
+                image = select(image, [re.escape(b) for b in request["bandIds"]])
+            grid = _request_grid(request.get("grid"), image)
+            _check_pixel_limits(grid, image)
+            values = np.empty((len(image.bands), grid.height, grid.width))
+            masks = np.empty((len(image.bands), grid.height, grid.width), np.float32)
+            for i, band in enumerate(image.bands):
                 values[i], masks[i] = band.recipe.evaluate(grid)
-        finally:
-            reset_pixel_cache(token)
         fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
-        data, ctype = encode_pixels(result.band_names, values, masks, [b.dtype for b in result.bands], grid, fmt,
+        data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
                                     request.get("visualizationOptions"))
         return Response(200, data, ctype)
 
