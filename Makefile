@@ -1,0 +1,44 @@
+# ee_assets: `make demo` runs the main job end to end on the local backend; `make test` runs the suite.
+# Both create .venv and install the project on first use (and again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/.dagster
+
+.PHONY: install sample-data demo test lint ui benchmark clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	sed "s|@DAGSTER_HOME@|$(DAGSTER_HOME)|g" dagster.yaml > $@
+
+sample-data: install
+	$(BIN)/python -m ee_assets.local sample-data
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m ee_assets.local sample-data
+	$(BIN)/python -m ee_assets.demo
+
+lint: install
+	$(BIN)/ruff check ee_assets ee_assets_tests benchmarks
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml
+
+benchmark: install
+	$(BIN)/python benchmarks/transport.py
+
+clean:
+	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache
