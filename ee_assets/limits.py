@@ -1,4 +1,7 @@
-"""Earth Engine's request limits, shared by the local backend (which enforces them) and the transport (which tiles under them)."""
+"""Earth Engine's request limits.
+
+Shared by the local backend, which enforces them, and the transport, which tiles requests under them.
+"""
 
 from __future__ import annotations
 

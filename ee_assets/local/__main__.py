@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--catalog", help="catalog YAML (default: $EE_LOCAL_CATALOG, else the sample catalog)")
     serve.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every request")
+    serve.add_argument("--service-account-key", action="append", default=[], metavar="FILE",
+                       help="accept JWT-bearer token requests signed with this key (repeatable)")
     serve.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered 429/503")
     serve.add_argument("--fault-codes", default="429,503")
     serve.add_argument("--latency-ms", type=float, default=0.0)
@@ -53,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = FaultConfig(rate=args.fault_rate, codes=tuple(int(c) for c in args.fault_codes.split(",") if c),
                              latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed)
-        server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults)
-    except (ValueError, CatalogError) as e:
+        server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
+                             service_account_keys=args.service_account_key)
+    except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"ee_assets local backend serving {len(server.catalog.assets)} assets at {server.url}", file=sys.stderr)

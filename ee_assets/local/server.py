@@ -5,11 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
+from ee_assets.local.protocol.oauth import Authenticator
 from ee_assets.local.protocol.routes import LocalBackend
 
 
@@ -42,12 +44,14 @@ class LocalServer:
     """
 
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
-                 token: str | None = None, faults: FaultConfig | None = None):
-        if not is_loopback(host) and not token:
+                 token: str | None = None, faults: FaultConfig | None = None,
+                 service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600):
+        self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
+        if not is_loopback(host) and not self.auth.required:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
                              "would otherwise answer anyone on the network.")
         self.catalog = resolve_catalog(catalog)
-        self.backend = LocalBackend(self.catalog, token=token)
+        self.backend = LocalBackend(self.catalog, auth=self.auth)
         self.faults = faults or FaultConfig()
         self._httpd = EEHTTPServer((host, port), self.backend, self.faults)
         self._thread: threading.Thread | None = None
@@ -55,6 +59,11 @@ class LocalServer:
     @property
     def url(self) -> str:
         return self._httpd.root_url
+
+    @property
+    def token_uri(self) -> str:
+        """Where service-account keys should point `token_uri` to get tokens from this server."""
+        return f"{self.url}/token"
 
     @property
     def request_count(self) -> int:

@@ -112,7 +112,8 @@ def reduce_geometry(op: str, image: Image, reducer: Reducer, geom: Geometry, pro
            scale="Float", crs="Projection", crsTransform="List<Float>", bestEffort="Boolean", maxPixels="Long",
            tileScale="Float")
 def reduce_region(image: Image, reducer: Reducer, geometry=None, scale: float | None = None, crs=None,
-                  crsTransform: list | None = None, bestEffort: bool = False, maxPixels: float = REDUCE_DEFAULT_MAX_PIXELS,
+                  crsTransform: list | None = None, bestEffort: bool = False,
+                  maxPixels: float = REDUCE_DEFAULT_MAX_PIXELS,
                   tileScale: float = 1.0) -> dict:
     op = "Image.reduceRegion"
     img = as_image(image)

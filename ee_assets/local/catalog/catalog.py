@@ -108,7 +108,8 @@ class Catalog:
             coll = self.assets.get(parent)
             entry = next((e for e in coll.images if e.id == stem), None) if coll else None
             if entry is None:
-                raise NotFound(f"Image.load: Image asset '{aid}' not found (does not exist or caller does not have access).")
+                raise NotFound(f"Image.load: Image asset '{aid}' not found "
+                               "(does not exist or caller does not have access).")
             return _image_from_entry(coll, entry)
         entry = ImageEntry(asset.path, aid.rsplit("/", 1)[-1], None, None, {})
         img = _image_from_entry(asset, entry)

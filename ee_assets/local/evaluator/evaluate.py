@@ -125,7 +125,8 @@ class Evaluator:
                 if not callable(fn):
                     raise InvalidArgument("Invalid expression: functionReference does not name a function.")
                 return fn(**args)
-            raise InvalidArgument("Invalid expression: functionInvocationValue needs functionName or functionReference.")
+            raise InvalidArgument("Invalid expression: functionInvocationValue needs functionName or "
+                                  "functionReference.")
         finally:
             self._depth -= 1
 

@@ -24,10 +24,11 @@ from ee_assets.local.algorithms.image import select
 from ee_assets.local.algorithms.registry import implemented
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.encoding.pixels import encode_pixels
-from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge, Unauthenticated
+from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
 from ee_assets.local.protocol.discovery import discovery_document
+from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.grid import Grid
@@ -66,9 +67,9 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
 class LocalBackend:
     """Answers EE REST requests from a catalog; thread-safe."""
 
-    def __init__(self, catalog: Catalog, token: str | None = None, feature_cache_size: int = 16):
+    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16):
         self.catalog = catalog
-        self.token = token
+        self.auth = auth or Authenticator()
         self._features: OrderedDict[str, list[dict]] = OrderedDict()
         self._features_lock = threading.Lock()
         self._cache_size = feature_cache_size
@@ -77,8 +78,10 @@ class LocalBackend:
     # -- dispatch -----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                root_url: str) -> Response:
+        if method == "POST" and path == "/token":
+            return self.token(body, root_url)
         try:
-            self._check_auth(headers)
+            self.auth.check(headers.get("authorization", ""))
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
@@ -93,15 +96,12 @@ class LocalBackend:
         except RecursionError:
             return Response.error(InvalidArgument("Expression is too deeply nested."))
 
-    def _check_auth(self, headers: dict[str, str]) -> None:
-        if self.token is None:
-            return
-        auth = headers.get("authorization", "")
-        if not auth.startswith("Bearer "):
-            raise Unauthenticated("Request is missing required authentication credential. Expected an OAuth 2 "
-                                  "access token (Authorization: Bearer …).")
-        if auth[len("Bearer "):] != self.token:
-            raise Unauthenticated("Request had invalid authentication credentials: the access token is not valid.")
+    def token(self, body: bytes, root_url: str) -> Response:
+        """The OAuth2 token endpoint (JWT-bearer grant for service-account keys)."""
+        try:
+            return Response.json(self.auth.grant(body, f"{root_url}/token"))
+        except OAuthError as e:
+            return Response.json({"error": e.error, "error_description": e.description}, e.status)
 
     # -- metadata -----------------------------------------------------------------------------------------------
     def discovery(self, m, params, body, root_url) -> Response:

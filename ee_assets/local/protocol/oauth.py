@@ -1,0 +1,121 @@
+"""OAuth2 for the local backend: static bearer tokens, and a JWT-bearer token endpoint for service-account keys.
+
+A service-account key whose `token_uri` points at `<server>/token` goes through the
+same flow as on Google: google-auth signs an assertion with the private key, the
+endpoint verifies it against the registered public key and issues a short-lived
+access token, which API requests then carry as `Authorization: Bearer`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth import exceptions as auth_exceptions
+from google.auth import jwt
+
+from ee_assets.local.errors import Unauthenticated
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# google-auth addresses service-account assertions to Google's endpoint whatever the key's token_uri says.
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+class OAuthError(Exception):
+    """An error of the token endpoint, answered in OAuth2's format {"error", "error_description"}."""
+
+    def __init__(self, error: str, description: str, status: int = 400):
+        super().__init__(description)
+        self.error, self.description, self.status = error, description, status
+
+
+def public_key_pem(key: dict) -> str:
+    """The public key of a service-account key (as JSON dict), PEM-encoded."""
+    private = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
+    return private.public_key().public_bytes(serialization.Encoding.PEM,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def generate_service_account_key(email: str, token_uri: str, project_id: str = "local") -> dict:
+    """A new RSA service-account key in Google's JSON key format, for offline tests of the production flow."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    return {"type": "service_account", "project_id": project_id, "private_key_id": secrets.token_hex(20),
+            "private_key": pem, "client_email": email, "client_id": str(secrets.randbits(63)),
+            "token_uri": token_uri}
+
+
+class Authenticator:
+    """Checks API requests' bearer tokens; issues tokens for registered service accounts."""
+
+    def __init__(self, token: str | None = None, service_account_keys: Iterable[dict | str | Path] = (),
+                 token_lifetime_s: int = 3600, clock: Callable[[], float] = time.time):
+        self.static_token = token
+        self.public_keys: dict[str, str] = {}
+        for key in service_account_keys:
+            self.register(key)
+        self.token_lifetime_s = token_lifetime_s
+        self.clock = clock
+        self._issued: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.grants = 0
+
+    def register(self, key: dict | str | Path) -> None:
+        """Accept assertions signed with this service-account key (a key dict or the path of its JSON file)."""
+        if not isinstance(key, dict):
+            key = json.loads(Path(key).read_text())
+        self.public_keys[key["client_email"]] = public_key_pem(key)
+
+    @property
+    def required(self) -> bool:
+        return self.static_token is not None or bool(self.public_keys)
+
+    def check(self, authorization: str) -> None:
+        if not self.required:
+            return
+        if not authorization.startswith("Bearer "):
+            raise Unauthenticated("Request is missing required authentication credential. Expected an OAuth 2 "
+                                  "access token (Authorization: Bearer …).")
+        token = authorization[len("Bearer "):]
+        if self.static_token is not None and secrets.compare_digest(token, self.static_token):
+            return
+        with self._lock:
+            expiry = self._issued.get(token)
+        if expiry is None:
+            raise Unauthenticated("Request had invalid authentication credentials: the access token is not valid.")
+        if self.clock() >= expiry:
+            raise Unauthenticated("Request had invalid authentication credentials: the access token has expired.")
+
+    def grant(self, body: bytes, token_uri: str) -> dict:
+        """Answer a token request: verify the signed assertion, issue an access token."""
+        form = {k: v[-1] for k, v in parse_qs(body.decode(errors="replace")).items()}
+        if form.get("grant_type") != JWT_BEARER:
+            raise OAuthError("unsupported_grant_type", f"Only the JWT bearer grant ({JWT_BEARER}) is supported.")
+        assertion = form.get("assertion", "")
+        try:
+            claims = jwt.decode(assertion, verify=False)
+        except (ValueError, auth_exceptions.GoogleAuthError) as e:
+            raise OAuthError("invalid_grant", "Invalid JWT: the assertion is malformed.") from e
+        email = claims.get("iss")
+        pem = self.public_keys.get(email)
+        if pem is None:
+            raise OAuthError("invalid_grant", "Invalid grant: account not found (the service account key is not "
+                                              "registered with this server).")
+        try:
+            jwt.decode(assertion, certs=pem, audience=[token_uri, GOOGLE_TOKEN_AUDIENCE], clock_skew_in_seconds=60)
+        except (ValueError, auth_exceptions.GoogleAuthError) as e:
+            reason = "Invalid JWT Signature." if "signature" in str(e).lower() else f"Invalid JWT: {e}"
+            raise OAuthError("invalid_grant", reason) from e
+        token = "local-" + secrets.token_urlsafe(32)
+        with self._lock:
+            self._issued[token] = self.clock() + self.token_lifetime_s
+            self.grants += 1
+        return {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "Bearer"}
