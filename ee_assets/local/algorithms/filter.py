@@ -47,7 +47,8 @@ def _field(element, name: str):
 
 def _binary(op: str, compare, leftField=None, rightValue=None, rightField=None, leftValue=None) -> Filter:
     if (leftField is None) == (leftValue is None) or (rightField is None and rightValue is None):
-        raise InvalidArgument(f"Filter.{op}: specify exactly one of leftField/leftValue and one of rightField/rightValue.")
+        raise InvalidArgument(f"Filter.{op}: specify exactly one of leftField/leftValue and one of "
+                              "rightField/rightValue.")
 
     def test(e):
         left = _field(e, leftField) if leftField is not None else leftValue

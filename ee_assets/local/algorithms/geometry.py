@@ -22,6 +22,11 @@ def _crs_of(crs) -> str:
     return as_projection(crs).crs if crs is not None else WGS84
 
 
+def _geodesic(geodesic, crs) -> bool:
+    """EE's default for an unspecified `geodesic`: true in a geographic CRS (the client's constructor docs)."""
+    return as_projection(_crs_of(crs)).is_geographic if geodesic is None else bool(geodesic)
+
+
 def _is_point(c) -> bool:
     return isinstance(c, (list, tuple)) and len(c) >= 2 and all(isinstance(v, (int, float)) for v in c[:2])
 
@@ -50,14 +55,15 @@ def _polygon(coords, op: str) -> shapely.Polygon:
 @algorithm("GeometryConstructors.Polygon", returns="Geometry", coordinates="List<Object>", crs="Projection",
            geodesic="Boolean", maxError="ErrorMargin", evenOdd="Boolean")
 def polygon(coordinates: list, crs=None, geodesic=None, maxError=None, evenOdd: bool = True) -> Geometry:
-    return Geometry(_polygon(coordinates, "GeometryConstructors.Polygon"), _crs_of(crs), bool(geodesic))
+    return Geometry(_polygon(coordinates, "GeometryConstructors.Polygon"), _crs_of(crs), _geodesic(geodesic, crs))
 
 
 @algorithm("GeometryConstructors.MultiPolygon", returns="Geometry", coordinates="List<Object>", crs="Projection",
            geodesic="Boolean", maxError="ErrorMargin", evenOdd="Boolean")
 def multi_polygon(coordinates: list, crs=None, geodesic=None, maxError=None, evenOdd: bool = True) -> Geometry:
     parts = [_polygon(p, "GeometryConstructors.MultiPolygon") for p in coordinates]
-    return Geometry(shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon(), _crs_of(crs), bool(geodesic))
+    geom = shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
+    return Geometry(geom, _crs_of(crs), _geodesic(geodesic, crs))
 
 
 @algorithm("GeometryConstructors.Rectangle", returns="Geometry", coordinates="List<Object>", crs="Projection",
@@ -67,12 +73,13 @@ def rectangle(coordinates: list, crs=None, geodesic=None, evenOdd: bool = True) 
     if len(flat) != 4:
         raise InvalidArgument("GeometryConstructors.Rectangle: coordinates must be [xMin, yMin, xMax, yMax].")
     x0, y0, x1, y1 = flat
-    return Geometry(shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), _crs_of(crs), bool(geodesic))
+    box = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    return Geometry(box, _crs_of(crs), _geodesic(geodesic, crs))
 
 
 @algorithm("GeometryConstructors.LineString", returns="Geometry", coordinates="List<Object>", crs="Projection")
 def line_string(coordinates: list, crs=None, geodesic=None, maxError=None) -> Geometry:
-    return Geometry(shapely.LineString(coordinates), _crs_of(crs), bool(geodesic))
+    return Geometry(shapely.LineString(coordinates), _crs_of(crs), _geodesic(geodesic, crs))
 
 
 @algorithm("GeometryConstructors.MultiPoint", returns="Geometry", coordinates="List<Object>", crs="Projection")

@@ -41,7 +41,8 @@ def select(input: Image, bandSelectors: list, newNames: list | None = None) -> I
         if isinstance(sel, (int, float)):
             idx = int(sel)
             if not 0 <= idx < len(image.bands):
-                raise InvalidArgument(f"Image.select: Band index {idx} out of bounds (image has {len(image.bands)} bands).")
+                raise InvalidArgument(f"Image.select: Band index {idx} out of bounds "
+                                      f"(image has {len(image.bands)} bands).")
             chosen.append(image.bands[idx])
             continue
         try:
@@ -77,13 +78,15 @@ def add_bands(dstImg: Image, srcImg: Image, names: list | None = None, overwrite
     bands = list(dst.bands)
     for b in src.bands:
         existing = [i for i, d in enumerate(bands) if d.name == b.name]
-        if existing and not overwrite:
-            raise InvalidArgument(f"Image.addBands: Can't add a band named '{b.name}' because a band with this name "
-                                  f"already exists. Existing bands: {dst.band_names}.")
-        if existing:
+        if existing and overwrite:
             bands[existing[0]] = b
-        else:
-            bands.append(b)
+            continue
+        if existing:  # without overwrite EE renames the new band: foo -> foo_1, or foo_2 if foo_1 exists, ...
+            taken, n = {d.name for d in bands} | {s.name for s in src.bands}, 1
+            while f"{b.name}_{n}" in taken:
+                n += 1
+            b = b.derive(b.recipe, name=f"{b.name}_{n}")
+        bands.append(b)
     return dst.with_bands(bands)
 
 
@@ -212,10 +215,14 @@ def normalized_difference(input: Image, bandNames: list | None = None) -> Image:
         with np.errstate(divide="ignore", invalid="ignore"):
             s = x + y
             v = np.where(s == 0, 0.0, (x - y) / np.where(s == 0, 1.0, s))
-        return v.astype(np.float32).astype(np.float64), np.minimum(mx, my)
+        # EE: "a negative pixel value in either input band will cause the output pixel to be masked".
+        m = np.where((x < 0) | (y < 0), 0.0, np.minimum(mx, my)).astype(np.float32)
+        return v.astype(np.float32).astype(np.float64), m
 
-    return image.with_bands([Band("nd", np.dtype(np.float32), a.projection, MapRecipe(nd, (a.recipe, b.recipe)),
-                                  a.extent)])
+    # EE: "the input image properties are not retained in the output image" (the footprint is kept).
+    props = {k: v for k, v in image.properties.items() if k == "system:footprint"}
+    return Image([Band("nd", np.dtype(np.float32), a.projection, MapRecipe(nd, (a.recipe, b.recipe)), a.extent)],
+                 props)
 
 
 # -- masks ------------------------------------------------------------------------------------------------

@@ -53,10 +53,10 @@ class Geometry:
         return gj
 
     def to_json(self) -> dict:
-        """EE's getInfo() shape: GeoJSON plus the geodesic flag."""
+        """EE's getInfo() shape: GeoJSON, plus `"geodesic": false` for planar geometries (geodesic is the default)."""
         gj = self.to_geojson()
-        if gj["type"] != "Point":
-            gj["geodesic"] = self.geodesic
+        if gj["type"] != "Point" and not self.geodesic:
+            gj["geodesic"] = False
         return gj
 
 
