@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: install sample-data demo test lint ui benchmark clean
+.PHONY: install sample-data demo test lint ui clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ install: $(STAMP)
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	sed "s|@DAGSTER_HOME@|$(DAGSTER_HOME)|g" dagster.yaml > $@
+	cp dagster.yaml $@
 
 sample-data: install
 	$(BIN)/python -m ee_assets.local sample-data
@@ -36,9 +36,6 @@ test: install lint
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
-
-benchmark: install
-	$(BIN)/python benchmarks/transport.py
 
 clean:
 	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache

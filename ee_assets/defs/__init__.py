@@ -1,0 +1,1 @@
+"""The Dagster code location: resources, partitions, config, storage, assets, checks and schedules."""

@@ -20,15 +20,27 @@ def mask_clouds(image: ee.Image) -> ee.Image:
     return image.updateMask(clear)
 
 
-def median_composite(start: str, end: str, aoi: AreaOfInterest) -> ee.Image:
-    """Median of the cloud-masked images over the AOI with system:time_start in [start, end)."""
+def aoi_region(aoi: AreaOfInterest) -> ee.Geometry:
+    """The AOI's grid footprint as a rectangle in the grid's CRS."""
     x0, y0, x1, y1 = aoi.grid().bounds()
     if aoi.crs == "EPSG:4326":
-        region = ee.Geometry.Rectangle([x0, y0, x1, y1])
-    else:
-        region = ee.Geometry.Rectangle([x0, y0, x1, y1], aoi.crs, False)
-    collection = ee.ImageCollection(aoi.collection).filterBounds(region).filterDate(start, end)
-    return collection.map(mask_clouds).median().select(list(ANALYSIS_BANDS))
+        return ee.Geometry.Rectangle([x0, y0, x1, y1])
+    return ee.Geometry.Rectangle([x0, y0, x1, y1], aoi.crs, False)
+
+
+def window_images(start: str, end: str, aoi: AreaOfInterest) -> ee.ImageCollection:
+    """The AOI's collection over its footprint with system:time_start in [start, end)."""
+    return ee.ImageCollection(aoi.collection).filterBounds(aoi_region(aoi)).filterDate(start, end)
+
+
+def median_composite(start: str, end: str, aoi: AreaOfInterest) -> ee.Image:
+    """Median of the cloud-masked images over the AOI with system:time_start in [start, end)."""
+    return window_images(start, end, aoi).map(mask_clouds).median().select(list(ANALYSIS_BANDS))
+
+
+def image_count(start: str, end: str, aoi: AreaOfInterest) -> ee.Number:
+    """How many images the composite for this window and AOI would combine."""
+    return window_images(start, end, aoi).size()
 
 
 def visualization_options() -> dict:

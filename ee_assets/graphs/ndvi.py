@@ -23,21 +23,35 @@ class RegionFilter:
     values: tuple[str, ...]
 
 
-def ndvi_by_region(start: str, end: str, regions_id: str = "TIGER/2018/States",
-                   collection_id: str = "MODIS/061/MOD13Q1", region_filter: RegionFilter | None = None,
+DEFAULT_REGIONS = "TIGER/2018/States"
+DEFAULT_COLLECTION = "MODIS/061/MOD13Q1"
+
+
+def regions(regions_id: str = DEFAULT_REGIONS, region_filter: RegionFilter | None = None) -> ee.FeatureCollection:
+    """The region collection, optionally filtered (e.g. NAME == 'Maine')."""
+    collection = ee.FeatureCollection(regions_id)
+    if region_filter is None:
+        return collection
+    values = list(region_filter.values)
+    return collection.filter(ee.Filter.eq(region_filter.field, values[0]) if len(values) == 1
+                             else ee.Filter.inList(region_filter.field, values))
+
+
+def images(start: str, end: str, collection_id: str = DEFAULT_COLLECTION) -> ee.ImageCollection:
+    """The images with system:time_start in [start, end)."""
+    return ee.ImageCollection(collection_id).filterDate(start, end)
+
+
+def ndvi_by_region(start: str, end: str, regions_id: str = DEFAULT_REGIONS,
+                   collection_id: str = DEFAULT_COLLECTION, region_filter: RegionFilter | None = None,
                    band: str = "NDVI") -> ee.FeatureCollection:
     """The NDVI-by-region computation for images with system:time_start in [start, end)."""
-    regions = ee.FeatureCollection(regions_id)
-    if region_filter is not None:
-        values = list(region_filter.values)
-        regions = regions.filter(ee.Filter.eq(region_filter.field, values[0]) if len(values) == 1
-                                 else ee.Filter.inList(region_filter.field, values))
-    images = ee.ImageCollection(collection_id).filterDate(start, end)
+    targets = regions(regions_id, region_filter)
 
     def reduce_image(image: ee.Image) -> ee.FeatureCollection:
         ndvi = image.select(band).multiply(NDVI_SCALE_FACTOR)
         stats = ndvi.reduceRegions(
-            collection=regions,
+            collection=targets,
             reducer=ee.Reducer.mean().setOutputs([band]),
             scale=image.projection().nominalScale(),
         )
@@ -45,4 +59,12 @@ def ndvi_by_region(start: str, end: str, regions_id: str = "TIGER/2018/States",
         image_id = image.get("system:index")
         return stats.map(lambda f: f.set({"date": date, "image_id": image_id}))
 
-    return ee.FeatureCollection(images.map(reduce_image)).flatten()
+    return ee.FeatureCollection(images(start, end, collection_id).map(reduce_image)).flatten()
+
+
+def window_counts(start: str, end: str, regions_id: str = DEFAULT_REGIONS,
+                  collection_id: str = DEFAULT_COLLECTION, region_filter: RegionFilter | None = None
+                  ) -> ee.Dictionary:
+    """{'regions': n, 'images': m} for the same inputs: the result must hold n × m rows."""
+    return ee.Dictionary({"regions": regions(regions_id, region_filter).size(),
+                          "images": images(start, end, collection_id).size()})

@@ -1,0 +1,79 @@
+"""Where asset files live, and atomic writes: a rerun replaces a file whole, a failed run leaves it untouched.
+
+Layout under the output folder: `<asset>/[<aoi>/]<partition><suffix>` (unpartitioned: `<asset>/<asset><suffix>`).
+Each file is written to a temporary sibling and moved into place with `os.replace`, which is atomic on one
+filesystem, so readers never see a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+REPO_ROOT = Path(__file__).resolve().parents[2]  # ee_assets/defs/storage.py -> the repository
+
+
+def default_output_dir() -> Path:
+    """$EE_OUTPUT_DIR, else `outputs/` in the repository (or in the working directory for an installed copy)."""
+    env = os.environ.get("EE_OUTPUT_DIR", "").strip()
+    if env:
+        return Path(env).expanduser().absolute()
+    root = REPO_ROOT if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()
+    return root / "outputs"
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call `write(tmp)` to produce the file at a temporary sibling of `path`, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> Path:
+    """Atomically replace `path` with `data`."""
+    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def write_json_atomic(path: Path, value: object) -> Path:
+    """Atomically replace `path` with compact JSON (one trailing newline)."""
+    return write_bytes_atomic(path, json.dumps(value, separators=(",", ":"), allow_nan=False).encode() + b"\n")
+
+
+class OutputStore(dg.ConfigurableResource):
+    """The folder asset files are written to and read from (checks and downstream assets read them back)."""
+
+    root: str | None = Field(default=None, description="Output folder; unset: $EE_OUTPUT_DIR, else <repo>/outputs.")
+
+    def base(self) -> Path:
+        return Path(self.root).expanduser().absolute() if self.root else default_output_dir()
+
+    def path(self, asset: str, partition: str | None, suffix: str, aoi: str | None = None) -> Path:
+        """The file of `asset` for `partition` (and `aoi`), e.g. ndvi_by_state/2020-06-01.geojson."""
+        folder = self.base() / asset
+        if aoi:
+            folder = folder / aoi
+        return folder / f"{partition or asset}{suffix}"
+
+    def partitions_on_disk(self, asset: str, suffix: str) -> list[str]:
+        """Sorted partition keys that have a `suffix` file for `asset` (temporary files excluded)."""
+        folder = self.base() / asset
+        if not folder.is_dir():
+            return []
+        return sorted(p.name[: -len(suffix)] for p in folder.glob(f"*{suffix}") if not p.name.startswith("."))
