@@ -29,7 +29,7 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ee_assets.demo
 
 lint: install
-	$(BIN)/ruff check ee_assets ee_assets_tests benchmarks
+	$(BIN)/ruff check ee_assets ee_assets_tests
 
 test: install lint
 	$(BIN)/python -m pytest -q
