@@ -79,6 +79,23 @@ def ee_local(local_server):
     ee.Reset()
 
 
+@pytest.fixture()
+def ee_on(tmp_path):
+    """Start a server on a catalog the test writes, and initialize the client against it: `ee = ee_on({...})`."""
+    servers = []
+
+    def start(assets: dict):
+        server = LocalServer(write_catalog(tmp_path, assets)).start()
+        servers.append(server)
+        initialize_ee(credentials(), url=server.url, project=PROJECT, offline=True)
+        return ee
+
+    yield start
+    ee.Reset()
+    for s in servers:
+        s.stop()
+
+
 def write_catalog(folder: Path, assets: dict) -> Path:
     """Write a catalog.yaml into `folder` (for tests that bring their own small data)."""
     import yaml

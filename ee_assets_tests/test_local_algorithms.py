@@ -13,10 +13,6 @@ from affine import Affine
 from pyproj import Geod
 from shapely.geometry import Polygon, shape
 
-from ee_assets.local import LocalServer
-from ee_assets.transport.ee_client import initialize_ee
-from ee_assets_tests.conftest import PROJECT, credentials, write_catalog
-
 # A 4x4 three-band raster in EPSG:3857 with 1 m pixels, upper-left corner at (0, 4).
 TRANSFORM = Affine(1, 0, 0, 0, -1, 4)
 GRID = {"dimensions": {"width": 4, "height": 4}, "crsCode": "EPSG:3857",
@@ -36,27 +32,6 @@ def _write(path, bands, transform=TRANSFORM, crs="EPSG:3857", nodata=None):
                        crs=crs, transform=transform, nodata=nodata) as ds:
         for i, b in enumerate(bands, 1):
             ds.write(b, i)
-
-
-@pytest.fixture()
-def ee_on(tmp_path):
-    """Start a server on a catalog written by the test and initialize the client against it."""
-    servers = []
-
-    def start(assets: dict):
-        import ee
-
-        server = LocalServer(write_catalog(tmp_path, assets)).start()
-        servers.append(server)
-        initialize_ee(credentials(), url=server.url, project=PROJECT, offline=True)
-        return ee
-
-    yield start
-    import ee
-
-    ee.Reset()
-    for s in servers:
-        s.stop()
 
 
 @pytest.fixture()

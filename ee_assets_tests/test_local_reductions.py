@@ -14,10 +14,6 @@ from affine import Affine
 from exactextract import exact_extract
 from shapely.geometry import mapping
 
-from ee_assets.local import LocalServer
-from ee_assets.transport.ee_client import initialize_ee
-from ee_assets_tests.conftest import PROJECT, credentials, write_catalog
-
 NODATA = -9999.0
 
 
@@ -25,27 +21,6 @@ def _write_raster(path, data, transform, crs, nodata=NODATA):
     with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1,
                        dtype=data.dtype, crs=crs, transform=transform, nodata=nodata) as ds:
         ds.write(data, 1)
-
-
-@pytest.fixture()
-def ee_on(tmp_path):
-    """Start a server on a catalog written by the test and initialize the client against it."""
-    servers = []
-
-    def start(assets: dict):
-        import ee
-
-        server = LocalServer(write_catalog(tmp_path, assets)).start()
-        servers.append(server)
-        initialize_ee(credentials(), url=server.url, project=PROJECT, offline=True)
-        return ee
-
-    yield start
-    import ee
-
-    ee.Reset()
-    for s in servers:
-        s.stop()
 
 
 def _polygons_4326():
