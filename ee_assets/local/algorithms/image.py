@@ -14,7 +14,7 @@ from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.values.elements import Date
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, GridRecipe, Image, MapRecipe, constant_band
+from ee_assets.local.values.image import Band, GridRecipe, Image, MapRecipe
 from ee_assets.local.values.projection import Projection
 
 IMG = "Image<unknown bands>"
@@ -292,6 +292,3 @@ def clip(input: Image, geometry) -> Image:
     return img.with_bands([b.derive(GridRecipe(clip_fn, (b.recipe,))) for b in img.bands],
                           **{"system:footprint": geom})
 
-
-def image_with_constant(value: float, name: str = "constant") -> Image:
-    return Image([constant_band(value, name)])

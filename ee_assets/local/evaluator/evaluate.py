@@ -50,17 +50,6 @@ class Closure:
 
 
 @dataclass
-class BoundAlgorithm:
-    """An algorithm used as a value (e.g. Image.parseExpression returns one); callable by argument name."""
-
-    fn: Any
-    name: str = "function"
-
-    def __call__(self, **kwargs) -> Any:
-        return self.fn(**kwargs)
-
-
-@dataclass
 class Evaluator:
     expression: dict
     ctx: EvalContext
