@@ -69,6 +69,21 @@ class LocalServer:
     def request_count(self) -> int:
         return self._httpd.request_count
 
+    @property
+    def method_counts(self) -> dict[str, int]:
+        """API requests so far per method (the last path segment, e.g. "image:computePixels")."""
+        return dict(self._httpd.method_counts)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most API requests this server has handled at the same time."""
+        return self._httpd.max_in_flight
+
+    @property
+    def workload_tags(self) -> dict[str, int]:
+        """Compute requests so far per workloadTag."""
+        return dict(self.backend.workload_tags)
+
     def start(self) -> LocalServer:
         if self._thread is None:
             self._thread = threading.Thread(target=self._httpd.serve_forever, name="ee-local-server", daemon=True)

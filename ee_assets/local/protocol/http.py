@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -22,7 +25,28 @@ class EEHTTPServer(ThreadingHTTPServer):
         self.backend = backend
         self.faults = faults or FaultConfig()
         self.request_count = 0
+        self.method_counts: Counter[str] = Counter()  # API requests per method, e.g. "image:computePixels"
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most API requests handled at once, to check clients' concurrency caps
+        self._count_lock = threading.Lock()
         super().__init__(address, EEHandler)
+
+    @contextmanager
+    def counting(self, path: str):
+        """Count one request to `path` (and, for API paths, how many are in flight) while the block runs."""
+        api = path.startswith("/v1/")
+        with self._count_lock:
+            self.request_count += 1
+            if api:
+                self.method_counts[path.rsplit("/", 1)[-1]] += 1
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            if api:
+                with self._count_lock:
+                    self.in_flight -= 1
 
     @property
     def root_url(self) -> str:
@@ -45,7 +69,10 @@ class EEHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        self.server.request_count += 1
+        with self.server.counting(url.path):
+            self._answer(method, url, body)
+
+    def _answer(self, method: str, url, body: bytes) -> None:
         faults = self.server.faults
         if faults.active and url.path.startswith("/v1/"):
             if faults.latency_ms:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +52,8 @@ class Response:
         return cls.json(err.to_json(), err.code)
 
 
+# The rule earthengine-api documents for ee.data.setWorkloadTag.
+WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
 ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
@@ -74,6 +76,8 @@ class LocalBackend:
         self._features_lock = threading.Lock()
         self._cache_size = feature_cache_size
         self.implemented = implemented()
+        self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
+        self._tags_lock = threading.Lock()
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
@@ -141,12 +145,24 @@ class LocalBackend:
         with self._evaluation(request, project) as result:
             return result
 
+    def _compute_request(self, body: bytes) -> dict:
+        """The parsed body of a compute call, with its workloadTag checked and counted."""
+        request = _parse_body(body)
+        tag = request.get("workloadTag")
+        if tag is not None:
+            if not isinstance(tag, str) or not WORKLOAD_TAG.fullmatch(tag):
+                raise InvalidArgument(f"Invalid workloadTag {tag!r}: it must be 1-63 characters, beginning and ending "
+                                      "with a letter or digit, with only letters, digits, '-', '_' and '.' between.")
+            with self._tags_lock:
+                self.workload_tags[tag] += 1
+        return request
+
     def compute_value(self, m, params, body, root_url) -> Response:
-        result = self._evaluate(_parse_body(body), m["project"])
+        result = self._evaluate(self._compute_request(body), m["project"])
         return Response.json({"result": to_json(result)})
 
     def compute_features(self, m, params, body, root_url) -> Response:
-        request = _parse_body(body)
+        request = self._compute_request(body)
         key = _expression_key(request)
         size = request.get("pageSize") or limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE
         if not isinstance(size, int) or size <= 0:
@@ -178,7 +194,7 @@ class LocalBackend:
         return features
 
     def compute_pixels(self, m, params, body, root_url) -> Response:
-        request = _parse_body(body)
+        request = self._compute_request(body)
         with self._evaluation(request, m["project"]) as image:
             if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
