@@ -136,7 +136,8 @@ def test_result_metadata_and_checks(ndvi_run):
     md = metadata(result, "ndvi_by_state")
     assert (md["region_count"], md["image_count"], md["dagster/row_count"]) == (52, 2, 104)
     assert md["null_ndvi_count"] == 6  # AK, HI, PR in both images
-    assert md["pages"] == 1 and md["requests"] == 2 and md["ee_backend"] == "local"
+    assert md["ee_pages"] == 2 and md["ee_requests"] == 2 and md["ee_backend"] == "local"  # count + 1 page
+    assert md["ee_retries"] == 0 and md["ee_bytes_received"] > 0
     assert md["preview"].startswith("![") and "data:image/png;base64," in md["preview"]
     assert {c.name for c in md["dagster/column_schema"].columns} >= {"NAME", "NDVI", "date", "image_id"}
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -149,7 +150,7 @@ def test_paging_collects_every_page(sample_catalog, tmp_path, monkeypatch):
            "earth_engine": EarthEngineResource(local_catalog=str(sample_catalog), page_size=10)}
     result = dg.materialize(NDVI_ASSETS, partition_key=MONTH, resources=res)
     md = metadata(result, "ndvi_by_state")
-    assert md["pages"] == 11 and md["dagster/row_count"] == 104
+    assert md["ee_pages"] == 1 + 11 and md["dagster/row_count"] == 104  # the count, then ceil(104 / 10) pages
     assert all(e.passed for e in result.get_asset_check_evaluations())
 
 

@@ -14,14 +14,18 @@ from ee_assets.graphs.ndvi import ndvi_by_region
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.transport import auth
 from ee_assets.transport.expression import expression_hash, serialize
-from ee_assets.transport.rest import EERequestError, EERestClient, RequestStats, build_session
+from ee_assets.transport.rest import EERequestError, EERestClient, build_session
+from ee_assets.transport.retry import RetrySettings
+from ee_assets.transport.stats import TransferStats
 from ee_assets_tests.conftest import PROJECT, TOKEN
 from ee_assets_tests.defs_support import clear_ee_env
 
 
-def client_for(server: LocalServer, token: str = TOKEN, retries: int = 5) -> EERestClient:
-    session = build_session(auth.StaticTokenCredentials(token), retries=retries, backoff_s=0.01, refresh_on_401=False)
-    return EERestClient(session, server.url, PROJECT, backoff_s=0.01)
+def client_for(server: LocalServer, token: str = TOKEN, max_elapsed_s: float = 60.0) -> EERestClient:
+    """A client with short backoffs (the server's Retry-After still applies) and a fixed jitter seed."""
+    session = build_session(auth.StaticTokenCredentials(token), refresh_on_401=False)
+    retry = RetrySettings(max_elapsed_s=max_elapsed_s, base_delay_s=0.01, max_delay_s=0.05)
+    return EERestClient(session, server.url, PROJECT, retry=retry, seed=0)
 
 
 @pytest.fixture()
@@ -31,42 +35,50 @@ def ndvi_expression(ee_local) -> dict:
 
 def test_compute_features_follows_every_page(local_server, ndvi_expression):
     client = client_for(local_server)
-    whole, one = client.compute_features(ndvi_expression, page_size=1000)
-    paged, stats = client.compute_features(ndvi_expression, page_size=7)
+    one, stats = TransferStats(), TransferStats()
+    whole = client.compute_features(ndvi_expression, page_size=1000, stats=one)
+    paged = client.compute_features(ndvi_expression, page_size=7, stats=stats)
     assert one.pages == 1 and stats.pages == 15  # ceil(104 / 7)
-    assert stats.requests == 15 and stats.retries == 0
+    assert stats.requests == 15 and stats.retry_count == 0 and stats.features == 104
     assert paged == whole and len(whole["features"]) == 104
     assert "nextPageToken" not in paged
 
 
 def test_transient_faults_and_dropped_connections_are_retried(sample_catalog, ee_local, ndvi_expression,
                                                               local_server):
-    expected, _ = client_for(local_server).compute_features(ndvi_expression, page_size=20)
-    faults = FaultConfig(rate=0.35, drop_rate=0.2, retry_after_s=0, seed=11)
+    expected = client_for(local_server).compute_features(ndvi_expression, page_size=20)
+    faults = FaultConfig(rate=0.35, drop_rate=0.2, retry_after_s=0, seed=7)
+    stats = TransferStats()
     with LocalServer(sample_catalog, token=TOKEN, faults=faults) as flaky:
-        result, stats = client_for(flaky).compute_features(ndvi_expression, page_size=20)
+        result = client_for(flaky).compute_features(ndvi_expression, page_size=20, stats=stats)
     assert result == expected
-    assert stats.pages == 6 and stats.retries > 0 and stats.requests == stats.pages + stats.retries
+    ids = [f["id"] for f in result["features"]]
+    assert len(ids) == len(set(ids)) == 104  # nothing lost, nothing repeated
+    assert stats.pages == 6 and stats.retry_count > 0 and stats.requests == stats.pages + stats.retry_count
+    assert stats.retries["connection"] > 0 and stats.retries["http_429"] + stats.retries["http_503"] > 0
 
 
-def test_persistent_429_gives_up_as_transient_error_after_retries(sample_catalog, ee_local):
+def test_a_stream_of_429s_gives_up_after_the_time_budget_with_a_quota_message(sample_catalog, ee_local):
     faults = FaultConfig(rate=1.0, codes=(429,), retry_after_s=0, seed=1)
     with LocalServer(sample_catalog, token=TOKEN, faults=faults) as busy:
-        stats = RequestStats()
+        stats = TransferStats()
         with pytest.raises(EERequestError) as caught:
-            client_for(busy, retries=2).compute_value(serialize(ee_local.Number(1)), stats)
-        assert busy.request_count == 3  # one try and two retries
-    assert caught.value.transient and caught.value.http_status == 429
-    assert caught.value.ee_status == "RESOURCE_EXHAUSTED" and "Injected fault" in caught.value.message
-    assert stats.requests == 3 and stats.retries == 2
+            client_for(busy, max_elapsed_s=0.5).compute_value(serialize(ee_local.Number(1)), stats)
+        sent = busy.method_counts["value:compute"]
+    error = caught.value
+    assert error.transient and error.http_status == 429 and error.ee_status == "RESOURCE_EXHAUSTED"
+    assert sent == stats.requests == error.attempts > 2 and stats.retries == {"http_429": sent - 1}
+    assert 0.4 <= error.elapsed_s <= 0.5 + 0.5  # gave up within the budget (plus one request's time)
+    assert str(error).startswith("Earth Engine quota exceeded") and "max_requests_per_second" in str(error)
+    assert "Injected fault" in str(error)
 
 
 def test_permanent_error_is_raised_at_once_with_ee_message_and_expression_hash(local_server, ee_local):
     expression = serialize(ee_local.ImageCollection("NOPE/MISSING").size())
-    before = local_server.request_count
+    before = local_server.method_counts.get("value:compute", 0)
     with pytest.raises(EERequestError) as caught:
         client_for(local_server).compute_value(expression)
-    assert local_server.request_count - before == 1  # 4xx: no retry
+    assert local_server.method_counts["value:compute"] - before == 1  # 4xx: exactly one request
     error = caught.value
     assert (error.http_status, error.ee_status, error.transient) == (404, "NOT_FOUND", False)
     assert "ImageCollection asset 'NOPE/MISSING' not found" in error.message

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from ee_assets import limits
 from ee_assets.graphs.areas import AreaOfInterest
-from ee_assets.graphs.composite import ANALYSIS_BANDS
+from ee_assets.graphs.composite import VISUAL_BANDS
 from ee_assets.graphs.ndvi import DEFAULT_COLLECTION, DEFAULT_REGIONS, RegionFilter
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("aois.yaml")
@@ -124,13 +124,14 @@ def _aois(section: dict, path: Path) -> tuple[AreaOfInterest, ...]:
 
 
 def _check_aoi(aoi: AreaOfInterest, where: str) -> None:
-    """Sizes EE accepts in one computePixels request (float64 bands, the widest a median can be)."""
+    """Sizes EE accepts: the analysis GeoTIFF is tiled, but the true-colour PNG is one computePixels request."""
     if aoi.width <= 0 or aoi.height <= 0 or aoi.scale_m <= 0:
         raise ConfigError(f"{where}: width, height and scale_m must be positive.")
-    size = limits.compute_pixels_bytes(aoi.width, aoi.height, ["float64"] * len(ANALYSIS_BANDS))
+    size = limits.compute_pixels_bytes(aoi.width, aoi.height, ["uint8"] * len(VISUAL_BANDS))
     if size > limits.COMPUTE_PIXELS_MAX_BYTES or max(aoi.width, aoi.height) > limits.COMPUTE_PIXELS_MAX_SIDE:
-        raise ConfigError(f"{where}: a {aoi.width}x{aoi.height} grid is too large for one computePixels request "
-                          f"({size} of {limits.COMPUTE_PIXELS_MAX_BYTES} bytes); use fewer pixels or a larger "
+        raise ConfigError(f"{where}: a {aoi.width}x{aoi.height} grid is too large for the single computePixels "
+                          f"request of its true-colour PNG ({size} of {limits.COMPUTE_PIXELS_MAX_BYTES} bytes, at "
+                          f"most {limits.COMPUTE_PIXELS_MAX_SIDE} px per side); use fewer pixels or a larger "
                           "scale_m.")
 
 

@@ -9,16 +9,20 @@ environment, else defaults, so nothing is required for the local backend:
     EE_API_URL              API root override for earthengine (default https://earthengine.googleapis.com)
     EE_LOCAL_CATALOG        catalog.yaml for the local backend (default: the generated sample catalog)
 
-Permanent EE errors (HTTP 4xx) become a `dg.Failure` with EE's message that is never retried; transient ones
-(429, 5xx, dropped connections, after the session's own retries) are raised so a RetryPolicy can try again.
+Every request is paced and capped per process (`max_requests_per_second`, `max_concurrent_requests`), tagged with
+the asset and partition (EE's `workloadTag`), and retried only for 429, 5xx and lost answers, within
+`max_retry_seconds`. Any EE error that remains becomes a `dg.Failure` with EE's message and the asset, partition
+and expression hash; it is not retried again by Dagster (the transport already did, within its time budget).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import dagster as dg
@@ -29,7 +33,12 @@ from ee_assets import limits
 from ee_assets.defs.local_backend import shared_endpoint
 from ee_assets.transport import auth
 from ee_assets.transport.ee_client import initialize_ee
-from ee_assets.transport.rest import EERequestError, EERestClient, RequestStats, build_session
+from ee_assets.transport.labels import RequestLabel
+from ee_assets.transport.rest import EEError, EERequestError, EERestClient, build_session
+from ee_assets.transport.retry import RetrySettings
+from ee_assets.transport.stats import TransferStats
+from ee_assets.transport.throttle import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, shared_gate
+from ee_assets.transport.tiled_geotiff import GeoTiffResult, fetch_geotiff
 
 BACKENDS = ("local", "earthengine")
 EARTHENGINE_URL = "https://earthengine.googleapis.com"
@@ -54,8 +63,29 @@ class Connection:
     client: EERestClient
 
 
-# Retries for transient failures that outlast the session's own retries; permanent errors fail at once.
-EE_RETRY_POLICY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+def request_label(context: dg.AssetExecutionContext) -> RequestLabel:
+    """The asset and partition a step's requests are for (errors name them; workloadTag is made of them)."""
+    partition = context.partition_key if context.has_partition_key else None
+    return RequestLabel(context.asset_key.to_user_string(), partition)
+
+
+class ProgressLog:
+    """Logs progress of long paged or tiled work: at most every `every_s` seconds, and at the end."""
+
+    def __init__(self, what: str, log: logging.Logger | Any, every_s: float = 5.0):
+        self.what, self.log, self.every_s = what, log, every_s
+        self._last = time.monotonic()
+
+    def tiles(self, done: int, total: int, received: int) -> None:
+        if done == total or time.monotonic() - self._last >= self.every_s:
+            self._last = time.monotonic()
+            self.log.info(f"{self.what}: {done}/{total} tiles ({100 * done // max(total, 1)}%), "
+                          f"{received / 1e6:.1f} MB received")
+
+    def pages(self, pages: int, features: int) -> None:
+        if time.monotonic() - self._last >= self.every_s:
+            self._last = time.monotonic()
+            self.log.info(f"{self.what}: {pages} pages, {features} features so far")
 
 
 class EarthEngineResource(dg.ConfigurableResource):
@@ -70,7 +100,17 @@ class EarthEngineResource(dg.ConfigurableResource):
     local_catalog: str | None = Field(default=None, description="catalog.yaml for local; unset: $EE_LOCAL_CATALOG.")
     connect_timeout_s: float = Field(default=10.0, description="Seconds to wait for a connection.")
     read_timeout_s: float = Field(default=300.0, description="Seconds to wait for an answer.")
-    http_retries: int = Field(default=5, description="Retries of 429/5xx/connection errors per request.")
+    max_retry_seconds: float = Field(default=600.0, description="Total time one request may take with retries of "
+                                     "429/5xx/lost answers before it fails.")
+    retry_base_delay_s: float = Field(default=1.0, description="Cap of the first backoff; doubles per retry "
+                                      "(full jitter, at least the server's Retry-After).")
+    max_requests_per_second: float = Field(default=DEFAULT_REQUESTS_PER_SECOND,
+                                           description="Requests per second per process (EE allows 100 per project).")
+    max_concurrent_requests: int = Field(default=DEFAULT_MAX_CONCURRENT,
+                                         description="Requests in flight per process (EE allows 40 per project).")
+    tile_workers: int = Field(default=4, description="Tiles of a large computePixels fetched at once.")
+    max_tile_bytes: int = Field(default=limits.COMPUTE_PIXELS_MAX_BYTES,
+                                description="Uncompressed bytes per computePixels tile (EE's limit by default).")
     page_size: int = Field(default=limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE,
                            description="Features per computeFeatures page.")
 
@@ -111,9 +151,13 @@ class EarthEngineResource(dg.ConfigurableResource):
                 raise dg.Failure("No Cloud project for Earth Engine: set EE_PROJECT to a project registered for "
                                  "Earth Engine.", allow_retries=False)
             api_url, refresh = (self.api_url or _env("EE_API_URL") or EARTHENGINE_URL).rstrip("/"), True
-        initialize_ee(credentials, url=api_url, project=project, offline=backend == "local")
-        session = build_session(credentials, retries=self.http_retries, refresh_on_401=refresh)
-        client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s))
+        initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
+        session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
+                                refresh_on_401=refresh)
+        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
+        client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s),
+                              retry=retry, gate=gate)
         return Connection(backend, api_url, project, client)
 
     @property
@@ -124,31 +168,43 @@ class EarthEngineResource(dg.ConfigurableResource):
 
     # -- computations ----------------------------------------------------------------------------------------
     def _call(self, fn: Callable[[], T]) -> T:
-        """Run a REST call; a permanent EE error fails the step at once with EE's own message."""
+        """Run a REST call; an EE error that remains after the transport's retries fails the step at once."""
         try:
             return fn()
-        except EERequestError as e:
-            if e.transient:
-                raise
-            raise dg.Failure(
-                description=str(e), allow_retries=False,
-                metadata={"http_status": e.http_status, "ee_status": e.ee_status,
-                          "expression_sha256": e.expression_sha256},
-            ) from None
+        except EEError as e:
+            metadata: dict[str, Any] = {"transient": e.transient}
+            if isinstance(e, EERequestError):
+                metadata |= {"http_status": e.http_status, "ee_status": e.ee_status, "attempts": e.attempts,
+                             "expression_sha256": e.expression_sha256}
+            raise dg.Failure(description=str(e), allow_retries=False, metadata=metadata) from None
 
-    def compute_value(self, expression: dict, stats: RequestStats | None = None) -> Any:
+    def compute_value(self, expression: dict, stats: TransferStats | None = None,
+                      label: RequestLabel | None = None) -> Any:
         """value:compute: the expression's JSON value."""
-        return self._call(lambda: self.connection.client.compute_value(expression, stats))
+        return self._call(lambda: self.connection.client.compute_value(expression, stats, label))
 
-    def compute_features(self, expression: dict) -> tuple[dict, RequestStats]:
-        """table:computeFeatures over all pages: the GeoJSON FeatureCollection and what it cost."""
-        return self._call(lambda: self.connection.client.compute_features(expression, self.page_size))
+    def compute_features(self, expression: dict, stats: TransferStats | None = None,
+                         label: RequestLabel | None = None) -> dict:
+        """table:computeFeatures over all pages: the GeoJSON FeatureCollection (progress logged while paging)."""
+        progress = ProgressLog(f"computeFeatures {label.describe() if label else ''}".strip(), dg.get_dagster_logger())
+        return self._call(lambda: self.connection.client.compute_features(
+            expression, self.page_size, stats, label, progress.pages))
 
     def compute_pixels(self, expression: dict, grid: dict, file_format: str, band_ids: Sequence[str] | None = None,
-                       visualization: dict | None = None, stats: RequestStats | None = None) -> bytes:
-        """image:computePixels: the encoded file for `grid`."""
+                       visualization: dict | None = None, stats: TransferStats | None = None,
+                       label: RequestLabel | None = None) -> bytes:
+        """image:computePixels in one request: the encoded file for `grid` (must fit EE's limits)."""
         return self._call(lambda: self.connection.client.compute_pixels(
-            expression, grid, file_format, band_ids, visualization, stats))
+            expression, grid, file_format, band_ids, visualization, stats, label))
+
+    def fetch_geotiff(self, expression: dict, grid: dict, output: Path, band_ids: Sequence[str] | None = None,
+                      stats: TransferStats | None = None, label: RequestLabel | None = None) -> GeoTiffResult:
+        """image:computePixels of any size as one GeoTIFF at `output`: tiled under EE's limits, fetched
+        concurrently, resumable after a crash, written atomically (progress logged)."""
+        progress = ProgressLog(f"GeoTIFF {output.name}", dg.get_dagster_logger())
+        return self._call(lambda: fetch_geotiff(
+            self.connection.client, expression, grid, output, band_ids, stats=stats, label=label,
+            workers=self.tile_workers, max_tile_bytes=self.max_tile_bytes, progress=progress.tiles))
 
     def describe(self) -> dict[str, str]:
         """Metadata-safe facts about the connection (no credentials)."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
+
+from ee_assets.files import write_atomic, write_bytes_atomic
+
+__all__ = ["OutputStore", "default_output_dir", "write_atomic", "write_bytes_atomic", "write_json_atomic"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # ee_assets/defs/storage.py -> the repository
 
@@ -26,29 +28,6 @@ def default_output_dir() -> Path:
         return Path(env).expanduser().absolute()
     root = REPO_ROOT if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()
     return root / "outputs"
-
-
-def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call `write(tmp)` to produce the file at a temporary sibling of `path`, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Atomically replace `path` with `data`."""
-    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 
 def write_json_atomic(path: Path, value: object) -> Path:

@@ -1,32 +1,39 @@
-"""A small client for EE's REST compute methods (value:compute, table:computeFeatures, image:computePixels).
+"""A client for EE's REST compute methods (value:compute, table:computeFeatures, image:computePixels).
 
-It works the same against Earth Engine and the local backend. Transient failures (429, 5xx, dropped connections)
-are retried with backoff, honouring Retry-After; a permanent error (4xx) is raised at once as `EERequestError`
-carrying EE's own message and the hash of the expression that caused it. Tokens are never logged.
+It works the same against Earth Engine and the local backend. Every request passes the process's `RequestGate`
+(rate and concurrency limits), carries a connect and read timeout and the caller's `workloadTag`, and is retried
+only when it may succeed later (429, 5xx, no complete answer), within a total time budget; any other error is
+raised at once as `EERequestError` with EE's own message, the asset and partition, and the expression's hash.
+Tokens never appear in logs or errors: only the session's auth layer sees them.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import random
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import google.auth.credentials
 import requests
 from google.auth.transport.requests import AuthorizedSession
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from ee_assets import limits
 from ee_assets.transport.expression import expression_hash, request_body
+from ee_assets.transport.labels import RequestLabel
+from ee_assets.transport.retry import RetrySettings, exception_cause, retry_after_seconds, status_cause
+from ee_assets.transport.stats import TransferStats
+from ee_assets.transport.throttle import RequestGate
 
 log = logging.getLogger(__name__)
 
-TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 DEFAULT_TIMEOUT = (10.0, 300.0)  # (connect, read) seconds
+STREAM_CHUNK = 1 << 20
 
 
 class EEError(Exception):
@@ -35,24 +42,52 @@ class EEError(Exception):
     transient: bool = False
 
 
-class EERequestError(EEError):
-    """EE answered with an error status: its HTTP status, EE status name and message, and the expression hash."""
+def _context(label: RequestLabel, digest: str) -> str:
+    return ", ".join(p for p in (label.describe(), f"expression sha256 {digest[:16]}") if p)
 
-    def __init__(self, method: str, http_status: int, ee_status: str, message: str, expression_sha256: str):
+
+class EERequestError(EEError):
+    """EE answered with an error status: HTTP status, EE status name and message, and what the request was for.
+
+    `attempts` > 1 means a transient error persisted until the retry budget ran out.
+    """
+
+    def __init__(self, method: str, http_status: int, ee_status: str, message: str, expression_sha256: str,
+                 label: RequestLabel | None = None, attempts: int = 1, elapsed_s: float = 0.0):
         self.method = method
         self.http_status = http_status
         self.ee_status = ee_status
         self.message = message
         self.expression_sha256 = expression_sha256
-        self.transient = http_status in TRANSIENT_STATUSES
+        self.label = label or RequestLabel()
+        self.attempts = attempts
+        self.elapsed_s = elapsed_s
+        self.transient = status_cause(http_status) is not None
         super().__init__(str(self))
 
+    @property
+    def is_request_too_large(self) -> bool:
+        """EE's answer to a computePixels request over its size limits."""
+        text = self.message.lower()
+        return self.http_status == 400 and ("request size" in text or "exceed" in text and "pixels" in text)
+
     def __str__(self) -> str:
-        return (f"Earth Engine {self.method} failed with HTTP {self.http_status} {self.ee_status}: {self.message} "
-                f"(expression sha256 {self.expression_sha256[:16]})")
+        where = _context(self.label, self.expression_sha256)
+        if self.attempts <= 1:
+            return (f"Earth Engine {self.method} failed with HTTP {self.http_status} {self.ee_status}: "
+                    f"{self.message} ({where})")
+        tried = f"{self.attempts} attempts over {self.elapsed_s:.1f} s"
+        if self.http_status == 429:
+            return (f"Earth Engine quota exceeded: {self.method} kept answering HTTP 429 {self.ee_status} "
+                    f"({tried}): {self.message}. Lower max_requests_per_second or max_concurrent_requests, or the "
+                    f"earth_engine pool limit, run fewer partitions at once, or ask for more EE quota; then rerun "
+                    f"({where}).")
+        return (f"Earth Engine {self.method} kept failing with HTTP {self.http_status} {self.ee_status} ({tried}): "
+                f"{self.message}. This is a server-side problem; rerun later ({where}).")
 
     @classmethod
-    def from_response(cls, method: str, response: requests.Response, expression_sha256: str) -> EERequestError:
+    def from_response(cls, method: str, response: requests.Response, expression_sha256: str,
+                      label: RequestLabel | None = None) -> EERequestError:
         """Parse EE's `{"error": {"code", "message", "status"}}` body, falling back to the HTTP reason."""
         status, message = response.reason or "", ""
         try:
@@ -61,40 +96,23 @@ class EERequestError(EEError):
         except (ValueError, AttributeError):
             message = response.text[:500]
         return cls(method, response.status_code, status, message or f"HTTP {response.status_code} with no message",
-                   expression_sha256)
+                   expression_sha256, label)
 
 
 class EETransportError(EEError):
-    """The request did not get an answer (connection refused or dropped, timeout) after retries."""
+    """Requests got no complete answer (connection refused or dropped, timeout) until the retry budget ran out."""
 
     transient = True
 
 
-@dataclass
-class RequestStats:
-    """What one logical call cost: result pages, HTTP requests (retries included) and wall time."""
-
-    pages: int = 0
-    requests: int = 0
-    retries: int = 0
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, float]:
-        return {"pages": self.pages, "requests": self.requests, "retries": self.retries,
-                "seconds": round(self.seconds, 3)}
-
-
-def build_session(credentials: google.auth.credentials.Credentials, retries: int = 5, backoff_s: float = 1.0,
+def build_session(credentials: google.auth.credentials.Credentials, pool_size: int = 16,
                   refresh_on_401: bool = True) -> AuthorizedSession:
-    """An AuthorizedSession whose adapters retry 429/5xx and connection errors (POST included: EE compute
-    calls are idempotent) with exponential backoff, honouring Retry-After."""
-    retry = Retry(
-        total=retries, connect=retries, read=retries, status=retries, other=0,
-        backoff_factor=backoff_s, backoff_max=60.0, status_forcelist=TRANSIENT_STATUSES,
-        allowed_methods=frozenset({"GET", "POST"}), respect_retry_after_header=True, raise_on_status=False,
-    )
+    """An AuthorizedSession (token refresh on 401) with a connection pool sized for concurrent tile fetches.
+
+    The adapters do not retry: `EERestClient` does, so it can count retries by cause and bound their total time.
+    """
     session = AuthorizedSession(credentials, refresh_status_codes=(401,) if refresh_on_401 else ())
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=pool_size)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
@@ -104,93 +122,152 @@ class EERestClient:
     """EE REST compute calls for one project through an authorized session."""
 
     def __init__(self, session: requests.Session, api_url: str, project: str,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT, body_retries: int = 3, backoff_s: float = 1.0):
+                 timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry: RetrySettings | None = None,
+                 gate: RequestGate | None = None, seed: int | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         self.session = session
         self.api_url = api_url.rstrip("/")
         self.project = project
         self.timeout = timeout
-        self.body_retries = body_retries
-        self.backoff_s = backoff_s
+        self.retry = retry or RetrySettings()
+        self.gate = gate or RequestGate()
+        self._rng = random.Random(seed)
+        self._sleep = sleep
 
     def _url(self, method: str) -> str:
         return f"{self.api_url}/v1/projects/{self.project}/{method}"
 
-    def _post(self, method: str, body: dict, digest: str, stats: RequestStats) -> requests.Response:
-        """POST `body`; retry answers cut off mid-body (the adapter retries the rest); raise on error statuses."""
+    def _attempt(self, method: str, data: str, stats: TransferStats, sink: Path | None
+                 ) -> tuple[requests.Response | None, str | None]:
+        """One HTTP request: (response, None) when answered, (None, cause) when no complete answer came back.
+
+        With `sink`, a successful body is streamed to a temporary sibling of `sink` and moved into place only
+        when complete, so memory holds one chunk and a cut-off answer never leaves a file behind.
+        """
+        with self.gate.admit() as waited:
+            stats.add(wait_seconds=waited)
+            started = time.perf_counter()
+            tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{id(data)}.part") if sink else None
+            try:
+                response = self.session.post(self._url(method), data=data, timeout=self.timeout,
+                                             headers={"Content-Type": "application/json"}, stream=sink is not None)
+                if sink is not None and response.status_code < 400:
+                    received = 0
+                    with open(tmp, "wb") as f:
+                        for chunk in response.iter_content(STREAM_CHUNK):
+                            f.write(chunk)
+                            received += len(chunk)
+                    os.replace(tmp, sink)
+                else:
+                    received = len(response.content)  # read it all here, so a cut-off answer is retried
+                stats.add(bytes_received=received)
+                return response, None
+            except requests.exceptions.RequestException as e:
+                cause = exception_cause(e)
+                if cause is None:
+                    raise
+                log.debug("%s: no complete answer (%s: %s)", method, cause, type(e).__name__)
+                return None, cause
+            finally:
+                if tmp is not None:
+                    tmp.unlink(missing_ok=True)
+                stats.add(requests=1, transfer_seconds=time.perf_counter() - started)
+
+    def _post(self, method: str, body: dict, digest: str, stats: TransferStats, label: RequestLabel,
+              sink: Path | None = None) -> requests.Response:
+        """POST `body` until it is answered without a transient error, or the retry budget is spent."""
+        tag = label.workload_tag
+        if tag:
+            body = {**body, "workloadTag": tag}
         data = json.dumps(body, separators=(",", ":"), allow_nan=False)
         if len(data) > limits.MAX_REQUEST_BODY_BYTES:
             raise EERequestError(method, 400, "INVALID_ARGUMENT", f"request body is {len(data)} bytes, over EE's "
-                                 f"{limits.MAX_REQUEST_BODY_BYTES}-byte limit; simplify the expression", digest)
-        for attempt in range(self.body_retries + 1):
-            started = time.perf_counter()
-            try:
-                response = self.session.post(self._url(method), data=data, timeout=self.timeout,
-                                             headers={"Content-Type": "application/json"})
-                _ = response.content  # read the whole body here, so a cut-off answer is retried below
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
-                    requests.exceptions.Timeout) as e:
-                stats.requests += 1
-                stats.seconds += time.perf_counter() - started
-                if attempt == self.body_retries:
-                    raise EETransportError(f"Earth Engine {method} got no complete answer from {self.api_url} "
-                                           f"after {attempt + 1} attempts ({type(e).__name__}); check the network "
-                                           f"and EE_API_URL (expression sha256 {digest[:16]})") from None
-                stats.retries += 1
-                log.warning("%s: incomplete answer (%s), retrying", method, type(e).__name__)
-                time.sleep(self.backoff_s * 2 ** attempt)
-                continue
-            history = response.raw.retries.history if getattr(response.raw, "retries", None) else ()
-            stats.requests += 1 + len(history)
-            stats.retries += len(history)
-            stats.seconds += time.perf_counter() - started
-            log.debug("POST %s expression=%s -> %s in %.2fs", method, digest[:12], response.status_code,
-                      time.perf_counter() - started)
-            if response.status_code >= 400:
-                raise EERequestError.from_response(method, response, digest)
-            return response
+                                 f"{limits.MAX_REQUEST_BODY_BYTES}-byte limit; simplify the expression", digest,
+                                 label)
+        started = time.monotonic()
+        for attempt in range(1_000_000):
+            response, cause = self._attempt(method, data, stats, sink)
+            retry_after = None
+            if response is not None:
+                if response.status_code < 400:
+                    return response
+                cause = status_cause(response.status_code)
+                if cause is None:
+                    raise EERequestError.from_response(method, response, digest, label)
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            elapsed = time.monotonic() - started
+            delay = self.retry.backoff(attempt, retry_after, self._rng)
+            if elapsed + delay > self.retry.max_elapsed_s:
+                if response is not None:
+                    error = EERequestError.from_response(method, response, digest, label)
+                    raise EERequestError(method, error.http_status, error.ee_status, error.message, digest, label,
+                                         attempt + 1, elapsed)
+                raise EETransportError(
+                    f"Earth Engine {method} got no complete answer from {self.api_url} in {attempt + 1} attempts "
+                    f"over {elapsed:.1f} s (last: {cause}); check the network, EE_API_URL and the read timeout "
+                    f"({self.timeout[1]:g} s) ({_context(label, digest)}).")
+            stats.add_retry(cause)
+            stats.add(wait_seconds=delay)
+            log.info("%s: %s, retry %d in %.2f s", method, cause.replace("_", " "), attempt + 1, delay)
+            self._sleep(delay)
         raise AssertionError("unreachable")
 
-    def compute_value(self, expression: dict, stats: RequestStats | None = None) -> Any:
-        """value:compute: the JSON value the expression evaluates to (cost added to `stats` if given)."""
-        stats = stats if stats is not None else RequestStats()
-        response = self._post("value:compute", request_body(expression), expression_hash(expression), stats)
-        stats.pages += 1
+    # -- the compute methods -----------------------------------------------------------------------------------
+    def compute_value(self, expression: dict, stats: TransferStats | None = None,
+                      label: RequestLabel | None = None) -> Any:
+        """value:compute: the JSON value the expression evaluates to."""
+        stats = stats if stats is not None else TransferStats()
+        response = self._post("value:compute", request_body(expression), expression_hash(expression), stats,
+                              label or RequestLabel())
+        stats.add(pages=1)
         return response.json()["result"]
 
-    def compute_features(self, expression: dict, page_size: int = limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE
-                         ) -> tuple[dict, RequestStats]:
-        """table:computeFeatures, following nextPageToken to the end: one GeoJSON FeatureCollection and its cost."""
+    def compute_features(self, expression: dict, page_size: int = limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE,
+                         stats: TransferStats | None = None, label: RequestLabel | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> dict:
+        """table:computeFeatures, following nextPageToken to the end: one GeoJSON FeatureCollection.
+
+        A page that fails is asked for again with the same token, so no feature is lost or repeated.
+        `progress(pages, features)` is called after each page.
+        """
         digest = expression_hash(expression)
-        stats = RequestStats()
+        stats = stats if stats is not None else TransferStats()
+        label = label or RequestLabel()
         result: dict | None = None
-        token, seen = None, set()
+        token, seen, pages = None, set(), 0
         while True:
             body = {**request_body(expression), "pageSize": page_size}
             if token:
                 body["pageToken"] = token
-            page = self._post("table:computeFeatures", body, digest, stats).json()
-            stats.pages += 1
+            page = self._post("table:computeFeatures", body, digest, stats, label).json()
+            pages += 1
             token = page.pop("nextPageToken", None)
             if result is None:
                 result = page
+                result.setdefault("features", [])
             else:
                 result["features"].extend(page.get("features", []))
+            stats.add(pages=1, features=len(page.get("features", [])))
+            if progress is not None:
+                progress(pages, len(result["features"]))
             if not token:
-                return result, stats
+                return result
             if token in seen:
                 raise EERequestError("table:computeFeatures", 500, "INTERNAL",
-                                     "the server repeated a nextPageToken; paging would never end", digest)
+                                     "the server repeated a nextPageToken; paging would never end", digest, label)
             seen.add(token)
 
     def compute_pixels(self, expression: dict, grid: dict, file_format: str, band_ids: Sequence[str] | None = None,
-                       visualization: dict | None = None, stats: RequestStats | None = None) -> bytes:
-        """image:computePixels on `grid` (an EE PixelGrid): the encoded file's bytes (cost added to `stats`)."""
+                       visualization: dict | None = None, stats: TransferStats | None = None,
+                       label: RequestLabel | None = None, sink: Path | None = None) -> bytes | None:
+        """image:computePixels on `grid` (an EE PixelGrid): the encoded file's bytes, or with `sink`, written
+        there atomically (streamed; returns None)."""
         body = {**request_body(expression), "fileFormat": file_format, "grid": grid}
         if band_ids:
             body["bandIds"] = list(band_ids)
         if visualization:
             body["visualizationOptions"] = visualization
-        stats = stats if stats is not None else RequestStats()
-        response = self._post("image:computePixels", body, expression_hash(expression), stats)
-        stats.pages += 1
-        return response.content
+        stats = stats if stats is not None else TransferStats()
+        response = self._post("image:computePixels", body, expression_hash(expression), stats,
+                              label or RequestLabel(), sink)
+        return None if sink is not None else response.content

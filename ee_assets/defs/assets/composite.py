@@ -6,6 +6,7 @@ B8), both on the AOI's grid. A month without imagery fails with a clear message 
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 import rasterio
@@ -15,7 +16,7 @@ from ee_assets.defs.config import CompositeConfig, load_settings
 from ee_assets.defs.expression_files import read_expression, write_expression
 from ee_assets.defs.partitions import month_window, monthly_partitions
 from ee_assets.defs.previews import markdown_image, thumbnail
-from ee_assets.defs.resources import EE_RETRY_POLICY, EarthEngineResource
+from ee_assets.defs.resources import EarthEngineResource, request_label
 from ee_assets.defs.storage import OutputStore, write_bytes_atomic
 from ee_assets.graphs.areas import AreaOfInterest
 from ee_assets.graphs.composite import (
@@ -26,7 +27,9 @@ from ee_assets.graphs.composite import (
     visualization_options,
 )
 from ee_assets.transport.expression import expression_hash, serialize
-from ee_assets.transport.rest import RequestStats
+from ee_assets.transport.labels import RequestLabel
+from ee_assets.transport.stats import TransferStats
+from ee_assets.transport.tiled_geotiff import GeoTiffResult
 
 GROUP = "s2_composite"
 EXPRESSION = "s2_composite_expression"
@@ -60,24 +63,29 @@ def s2_composite_expression(context: dg.AssetExecutionContext, config: Composite
     )
 
 
-def valid_fraction(geotiff: bytes) -> float:
-    """Share of pixels that are valid in every band (GDAL's dataset mask)."""
-    with rasterio.MemoryFile(geotiff) as mem, mem.open() as ds:
-        return float((ds.dataset_mask() > 0).mean())
+def valid_fraction(geotiff: Path) -> float:
+    """Share of pixels that are valid in every band (GDAL's dataset mask), read block by block."""
+    valid = total = 0
+    with rasterio.open(geotiff) as ds:
+        for _, window in ds.block_windows(1):
+            mask = ds.dataset_mask(window=window)
+            valid += int((mask > 0).sum())
+            total += mask.size
+    return valid / total if total else 0.0
 
 
 def _composite_files(earth_engine: EarthEngineResource, expression: dict, aoi: AreaOfInterest,
-                     stats: RequestStats) -> tuple[bytes, bytes]:
-    """(visual PNG, analysis GeoTIFF) for one AOI, both on its grid."""
+                     stats: TransferStats, label: RequestLabel, tif_path: Path) -> tuple[bytes, GeoTiffResult]:
+    """For one AOI on its grid: the visual PNG's bytes, and the analysis GeoTIFF written (tiled) to `tif_path`."""
     grid = aoi.grid().to_json()
-    png = earth_engine.compute_pixels(expression, grid, "PNG", VISUAL_BANDS, visualization_options(), stats)
-    tif = earth_engine.compute_pixels(expression, grid, "GEO_TIFF", ANALYSIS_BANDS, None, stats)
+    png = earth_engine.compute_pixels(expression, grid, "PNG", VISUAL_BANDS, visualization_options(), stats, label)
+    tif = earth_engine.fetch_geotiff(expression, grid, tif_path, ANALYSIS_BANDS, stats, label)
     return png, tif
 
 
 @dg.asset(
     name=RESULT, partitions_def=monthly_partitions, group_name=GROUP, owners=OWNERS, deps=[EXPRESSION],
-    kinds={"earthengine", "png", "geotiff"}, code_version="1", pool="earth_engine", retry_policy=EE_RETRY_POLICY,
+    kinds={"earthengine", "png", "geotiff"}, code_version="1", pool="earth_engine",
     description="Per AOI: a true-colour PNG (B4/B3/B2, 0-3000) and an analysis GeoTIFF (B2/B3/B4/B8) of the "
                 "month's cloud-masked median, computed with image:computePixels on the AOI's grid.",
 )
@@ -86,28 +94,32 @@ def s2_composite(context: dg.AssetExecutionContext, config: CompositeConfig, ear
     start, end = month_window(context)
     partition = context.partition_key
     aois = config.resolve(load_settings())
-    stats = RequestStats()
-    files: dict[str, tuple[bytes, bytes]] = {}
+    stats, label = TransferStats(), request_label(context)
+    expressions = {aoi.name: read_expression(output_store.path(EXPRESSION, partition, ".json", aoi.name),
+                                             EXPRESSION, partition) for aoi in aois}
     details: dict[str, dict] = {}
     for aoi in aois:
-        expression = read_expression(output_store.path(EXPRESSION, partition, ".json", aoi.name), EXPRESSION,
-                                     partition)
-        count = earth_engine.compute_value(serialize(image_count(start, end, aoi)), stats)
+        count = earth_engine.compute_value(serialize(image_count(start, end, aoi)), stats, label)
         if count == 0:
             raise dg.Failure(f"No {aoi.collection} images over AOI {aoi.name!r} in [{start}, {end}): nothing to "
                              "composite for this month (the local sample data has Sentinel-2 for 2020 only).",
                              allow_retries=False)
-        files[aoi.name] = _composite_files(earth_engine, expression, aoi, stats)
-        details[aoi.name] = {"image_count": count, "valid_fraction": round(valid_fraction(files[aoi.name][1]), 6),
-                             "expression_sha256": expression_hash(expression), "grid": aoi.grid().to_json()}
+        details[aoi.name] = {"image_count": count, "expression_sha256": expression_hash(expressions[aoi.name]),
+                             "grid": aoi.grid().to_json()}
+
+    pngs: dict[str, bytes] = {}
+    for aoi in aois:
+        png, tif = _composite_files(earth_engine, expressions[aoi.name], aoi, stats, label,
+                                    output_store.path(RESULT, partition, ".tif", aoi.name))
+        pngs[aoi.name] = png
+        details[aoi.name] |= {"valid_fraction": round(valid_fraction(tif.path), 6), "tif_path": str(tif.path),
+                              "tiles": tif.tiles, "tiles_resumed": tif.tiles_resumed}
+    # The PNGs are written last, once every request has succeeded (each GeoTIFF was replaced atomically).
+    for name, png in pngs.items():
+        details[name]["png_path"] = str(write_bytes_atomic(output_store.path(RESULT, partition, ".png", name), png))
 
     first = aois[0].name
-    preview = markdown_image(thumbnail(files[first][0]), f"{first} {start[:7]}")
-
-    # Every request succeeded: only now replace the previous files.
-    for name, (png, tif) in files.items():
-        details[name]["png_path"] = str(write_bytes_atomic(output_store.path(RESULT, partition, ".png", name), png))
-        details[name]["tif_path"] = str(write_bytes_atomic(output_store.path(RESULT, partition, ".tif", name), tif))
+    preview = markdown_image(thumbnail(pngs[first]), f"{first} {start[:7]}")
 
     return dg.MaterializeResult(metadata={
         "aois": dg.MetadataValue.json(details),
@@ -116,9 +128,7 @@ def s2_composite(context: dg.AssetExecutionContext, config: CompositeConfig, ear
         "valid_fraction": details[first]["valid_fraction"],
         "png_path": dg.MetadataValue.path(details[first]["png_path"]),
         "tif_path": dg.MetadataValue.path(details[first]["tif_path"]),
-        "requests": stats.requests,
-        "retries": stats.retries,
-        "compute_seconds": round(stats.seconds, 3),
+        **stats.to_metadata(),
         "preview": preview,
         **earth_engine.describe(),
     })

@@ -11,11 +11,11 @@ from ee_assets.defs.config import NdviConfig, NdviSettings, load_settings
 from ee_assets.defs.expression_files import read_expression, write_expression
 from ee_assets.defs.partitions import month_window, monthly_partitions
 from ee_assets.defs.previews import choropleth, markdown_image
-from ee_assets.defs.resources import EE_RETRY_POLICY, EarthEngineResource
+from ee_assets.defs.resources import EarthEngineResource, request_label
 from ee_assets.defs.storage import OutputStore, write_atomic, write_bytes_atomic
 from ee_assets.graphs.ndvi import ndvi_by_region, window_counts
 from ee_assets.transport.expression import expression_hash, serialize
-from ee_assets.transport.rest import RequestStats
+from ee_assets.transport.stats import TransferStats
 
 GROUP = "ndvi"
 EXPRESSION = "ndvi_by_state_expression"
@@ -74,7 +74,6 @@ def monthly_mean_map(frame: gpd.GeoDataFrame, month: str) -> bytes:
 @dg.asset(
     name=RESULT, partitions_def=monthly_partitions, group_name=GROUP, owners=OWNERS, deps=[EXPRESSION],
     kinds={"earthengine", "geojson", "parquet"}, code_version="1", pool="earth_engine",
-    retry_policy=EE_RETRY_POLICY,
     description="Mean NDVI per state for every MODIS image starting in the month (rows tagged with date and "
                 "image_id): the GeoJSON exactly as computeFeatures returned it, all pages, plus a GeoParquet copy.",
 )
@@ -86,8 +85,8 @@ def ndvi_by_state(context: dg.AssetExecutionContext, config: NdviConfig, earth_e
     # The expected row count comes from the same settings the expression was built from (config file and run
     # config); if they changed in between, the feature-count check flags the mismatch.
     settings = config.resolve(load_settings())
-    count_stats = RequestStats()
-    counts = earth_engine.compute_value(serialize(window_counts(start, end, **_graph_args(settings))), count_stats)
+    stats, label = TransferStats(), request_label(context)
+    counts = earth_engine.compute_value(serialize(window_counts(start, end, **_graph_args(settings))), stats, label)
     if counts["regions"] == 0:
         raise dg.Failure(f"{settings.regions} has no regions matching {settings.region_filter}; fix the region "
                          "filter in the AOI config or the run config.", allow_retries=False)
@@ -95,7 +94,7 @@ def ndvi_by_state(context: dg.AssetExecutionContext, config: NdviConfig, earth_e
         raise dg.Failure(f"{settings.collection} has no images starting in [{start}, {end}), so there is nothing "
                          "to reduce for this month (the local sample data has MODIS for 2020-2021 only).",
                          allow_retries=False)
-    collection, stats = earth_engine.compute_features(expression)
+    collection = earth_engine.compute_features(expression, stats, label)
     frame = features_frame(collection)
     preview = markdown_image(monthly_mean_map(frame, start[:7]), f"NDVI by state {start[:7]}") \
         if BAND in frame else None
@@ -114,10 +113,7 @@ def ndvi_by_state(context: dg.AssetExecutionContext, config: NdviConfig, earth_e
         "image_count": counts["images"],
         "null_ndvi_count": null_ndvi,
         "dates": dg.MetadataValue.json(sorted(frame["date"].unique().tolist()) if "date" in frame else []),
-        "pages": stats.pages,
-        "requests": stats.requests + count_stats.requests,
-        "retries": stats.retries + count_stats.retries,
-        "compute_seconds": round(stats.seconds, 3),
+        **stats.to_metadata(),
         "expression_sha256": expression_hash(expression),
         "geojson_path": dg.MetadataValue.path(str(geojson_path)),
         "parquet_path": dg.MetadataValue.path(str(parquet_path)),

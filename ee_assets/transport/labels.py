@@ -1,0 +1,37 @@
+"""Which asset and partition a request belongs to: for error messages and EE's `workloadTag` cost attribution."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NOT_ALLOWED = re.compile(r"[^a-z0-9._-]+")
+_MAX_TAG = 63
+
+
+def sanitize_workload_tag(text: str) -> str | None:
+    """`text` made into a valid workloadTag: 1-63 of [a-z0-9._-], starting and ending alphanumeric (None if empty).
+
+    Lowercase only: EE's Cloud documentation allows lowercase letters, and the client's looser rule includes them.
+    """
+    tag = _NOT_ALLOWED.sub("-", text.lower())[:_MAX_TAG]
+    tag = tag.strip("-_.")
+    return tag or None
+
+
+@dataclass(frozen=True)
+class RequestLabel:
+    """The asset and partition a request is made for."""
+
+    asset: str | None = None
+    partition: str | None = None
+
+    @property
+    def workload_tag(self) -> str | None:
+        """e.g. "s2_composite-2020-06-01" (asset, then partition)."""
+        return sanitize_workload_tag("-".join(p for p in (self.asset, self.partition) if p))
+
+    def describe(self) -> str:
+        """e.g. "asset s2_composite, partition 2020-06-01" (empty when unknown)."""
+        parts = [f"asset {self.asset}" if self.asset else "", f"partition {self.partition}" if self.partition else ""]
+        return ", ".join(p for p in parts if p)
