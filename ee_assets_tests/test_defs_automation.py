@@ -56,11 +56,12 @@ def test_definitions_load():
     assert graph.get(dg.AssetKey("ndvi_timeseries")).parent_keys == {dg.AssetKey("ndvi_by_state")}
 
 
-def test_ee_calling_assets_are_pooled_and_retried_only_for_transient_errors():
+def test_ee_calling_assets_are_pooled_and_leave_retries_to_the_transport():
+    """The transport retries transient errors within its time budget; a step retry on top would multiply it."""
     for name in ("ndvi_by_state", "s2_composite"):
         assets_def = defs.resolve_assets_def(name)
         assert assets_def.op.pool == "earth_engine"
-        assert assets_def.op.retry_policy is not None and assets_def.op.retry_policy.max_retries > 0
+        assert assets_def.op.retry_policy is None
     for name in ("ndvi_by_state_expression", "s2_composite_expression", "ndvi_timeseries"):
         assert defs.resolve_assets_def(name).op.pool is None
 
