@@ -19,13 +19,14 @@ from ee_assets.transport.retry import RetrySettings
 from ee_assets.transport.stats import TransferStats
 from ee_assets_tests.conftest import PROJECT, TOKEN
 from ee_assets_tests.defs_support import clear_ee_env
+from ee_assets_tests.fake_clock import FakeClock
 
 
-def client_for(server: LocalServer, token: str = TOKEN, max_elapsed_s: float = 60.0) -> EERestClient:
+def client_for(server: LocalServer, token: str = TOKEN, max_elapsed_s: float = 60.0, **kwargs) -> EERestClient:
     """A client with short backoffs (the server's Retry-After still applies) and a fixed jitter seed."""
     session = build_session(auth.StaticTokenCredentials(token), refresh_on_401=False)
     retry = RetrySettings(max_elapsed_s=max_elapsed_s, base_delay_s=0.01, max_delay_s=0.05)
-    return EERestClient(session, server.url, PROJECT, retry=retry, seed=0)
+    return EERestClient(session, server.url, PROJECT, retry=retry, seed=0, **kwargs)
 
 
 @pytest.fixture()
@@ -62,13 +63,15 @@ def test_a_stream_of_429s_gives_up_after_the_time_budget_with_a_quota_message(sa
     faults = FaultConfig(rate=1.0, codes=(429,), retry_after_s=0, seed=1)
     with LocalServer(sample_catalog, token=TOKEN, faults=faults) as busy:
         stats = TransferStats()
+        clock = FakeClock()  # waits are recorded, not waited
+        client = client_for(busy, max_elapsed_s=0.5, sleep=clock.sleep, clock=clock)
         with pytest.raises(EERequestError) as caught:
-            client_for(busy, max_elapsed_s=0.5).compute_value(serialize(ee_local.Number(1)), stats)
+            client.compute_value(serialize(ee_local.Number(1)), stats)
         sent = busy.method_counts["value:compute"]
     error = caught.value
     assert error.transient and error.http_status == 429 and error.ee_status == "RESOURCE_EXHAUSTED"
     assert sent == stats.requests == error.attempts > 2 and stats.retries == {"http_429": sent - 1}
-    assert 0.4 <= error.elapsed_s <= 0.5 + 0.5  # gave up within the budget (plus one request's time)
+    assert error.elapsed_s == pytest.approx(sum(clock.waits)) and error.elapsed_s <= 0.5
     assert str(error).startswith("Earth Engine quota exceeded") and "max_requests_per_second" in str(error)
     assert "Injected fault" in str(error)
 

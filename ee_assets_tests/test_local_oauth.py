@@ -12,17 +12,10 @@ from google.oauth2 import service_account
 
 from ee_assets.local import LocalServer
 from ee_assets.local.protocol.oauth import generate_service_account_key
+from ee_assets_tests.fake_clock import FakeClock
 
 SCOPES = ["https://www.googleapis.com/auth/earthengine", "https://www.googleapis.com/auth/cloud-platform"]
 EXPR = json.dumps({"expression": {"result": "0", "values": {"0": {"constantValue": 7}}}})
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture()
@@ -48,7 +41,7 @@ def test_service_account_key_gets_a_token_and_computes(server):
 
 
 def test_expired_token_is_refused_and_the_client_refreshes(server):
-    clock = Clock()
+    clock = FakeClock()
     server.auth.clock = clock
     key = generate_service_account_key("pipeline@local.iam.gserviceaccount.com", server.token_uri)
     server.auth.register(key)

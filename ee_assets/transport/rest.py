@@ -124,7 +124,7 @@ class EERestClient:
     def __init__(self, session: requests.Session, api_url: str, project: str,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry: RetrySettings | None = None,
                  gate: RequestGate | None = None, seed: int | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
         self.session = session
         self.api_url = api_url.rstrip("/")
         self.project = project
@@ -132,7 +132,7 @@ class EERestClient:
         self.retry = retry or RetrySettings()
         self.gate = gate or RequestGate()
         self._rng = random.Random(seed)
-        self._sleep = sleep
+        self._sleep, self._clock = sleep, clock  # injectable, so tests can check waits without waiting
 
     def _url(self, method: str) -> str:
         return f"{self.api_url}/v1/projects/{self.project}/{method}"
@@ -184,7 +184,7 @@ class EERestClient:
             raise EERequestError(method, 400, "INVALID_ARGUMENT", f"request body is {len(data)} bytes, over EE's "
                                  f"{limits.MAX_REQUEST_BODY_BYTES}-byte limit; simplify the expression", digest,
                                  label)
-        started = time.monotonic()
+        started = self._clock()
         for attempt in range(1_000_000):
             response, cause = self._attempt(method, data, stats, sink)
             retry_after = None
@@ -195,7 +195,7 @@ class EERestClient:
                 if cause is None:
                     raise EERequestError.from_response(method, response, digest, label)
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            elapsed = time.monotonic() - started
+            elapsed = self._clock() - started
             delay = self.retry.backoff(attempt, retry_after, self._rng)
             if elapsed + delay > self.retry.max_elapsed_s:
                 if response is not None:
