@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import dagster as dg
 import ee
+import google.auth.exceptions
 from pydantic import Field, PrivateAttr
 
 from ee_assets import limits
@@ -67,6 +68,16 @@ def request_label(context: dg.AssetExecutionContext) -> RequestLabel:
     """The asset and partition a step's requests are for (errors name them; workloadTag is made of them)."""
     partition = context.partition_key if context.has_partition_key else None
     return RequestLabel(context.asset_key.to_user_string(), partition)
+
+
+def refused_credentials(error: google.auth.exceptions.GoogleAuthError) -> dg.Failure:
+    """The token endpoint refused the credentials: say so with its answer (which holds no key material)."""
+    reason = error.args[0] if error.args else type(error).__name__
+    return dg.Failure(
+        description=f"Earth Engine credentials were refused when getting an access token ({reason}). Check that "
+                    "EE_SERVICE_ACCOUNT_KEY is a current key of a service account registered for Earth Engine "
+                    "(or refresh application default credentials with `gcloud auth application-default login`).",
+        allow_retries=False)
 
 
 class ProgressLog:
@@ -151,7 +162,10 @@ class EarthEngineResource(dg.ConfigurableResource):
                 raise dg.Failure("No Cloud project for Earth Engine: set EE_PROJECT to a project registered for "
                                  "Earth Engine.", allow_retries=False)
             api_url, refresh = (self.api_url or _env("EE_API_URL") or EARTHENGINE_URL).rstrip("/"), True
-        initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        try:
+            initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        except google.auth.exceptions.GoogleAuthError as e:
+            raise refused_credentials(e) from None
         gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
         session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
                                 refresh_on_401=refresh)
@@ -171,6 +185,8 @@ class EarthEngineResource(dg.ConfigurableResource):
         """Run a REST call; an EE error that remains after the transport's retries fails the step at once."""
         try:
             return fn()
+        except google.auth.exceptions.GoogleAuthError as e:
+            raise refused_credentials(e) from None
         except EEError as e:
             metadata: dict[str, Any] = {"transient": e.transient}
             if isinstance(e, EERequestError):
