@@ -99,19 +99,23 @@ def sha256(path: Path) -> str:
 
 
 CLIENT_SCRIPT = """
-import json, os, resource, sys
+import json, os, sys
 from pathlib import Path
 from ee_assets.transport.auth import StaticTokenCredentials
 from ee_assets.transport.rest import EERestClient, build_session
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiled_geotiff import fetch_geotiff
+def peak_rss_bytes():
+    # VmHWM is this process's own high-water mark; ru_maxrss would include the parent's RSS at fork time.
+    line = next(x for x in open("/proc/self/status") if x.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 args = json.loads(sys.argv[1])
 client = EERestClient(build_session(StaticTokenCredentials(os.environ["EE_TEST_TOKEN"]), refresh_on_401=False),
                       args["url"], args["project"])
 stats = TransferStats()
 result = fetch_geotiff(client, args["expression"], args["grid"], Path(args["out"]), args["bands"], stats=stats,
                        workers=args["workers"], max_tile_bytes=args["max_tile_bytes"])
-print(json.dumps({"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+print(json.dumps({"peak_rss_bytes": peak_rss_bytes(),
                   "tiles": result.tiles, "uncompressed_bytes": result.uncompressed_bytes, **stats.to_metadata()}))
 """
 
