@@ -44,11 +44,12 @@ def earth_engine(server: LocalServer, key: dict) -> EarthEngineResource:
         retry_base_delay_s=0.01)
 
 
-def backfill(server: LocalServer, key: dict, out: Path) -> list[dg.ExecuteInProcessResult]:
+def backfill(server: LocalServer, key: dict, out: Path, instance: dg.DagsterInstance
+             ) -> list[dg.ExecuteInProcessResult]:
     """Every monthly asset and check for each partition, then the time series over them."""
     resources = {"earth_engine": earth_engine(server, key), "output_store": OutputStore(root=str(out))}
-    results = [dg.materialize(MONTHLY, partition_key=p, resources=resources) for p in PARTITIONS]
-    results.append(dg.materialize([ndvi_timeseries], resources=resources))
+    results = [dg.materialize(MONTHLY, partition_key=p, resources=resources, instance=instance) for p in PARTITIONS]
+    results.append(dg.materialize([ndvi_timeseries], resources=resources, instance=instance))
     for result in results:
         assert result.success, failures(result)
     return results
@@ -69,7 +70,10 @@ def runs(sample_catalog, tmp_path_factory):
                 key = generate_service_account_key(EMAIL, server.token_uri, project_id="ee-assets-test")
                 server.auth.register(key)
                 out = tmp_path_factory.mktemp(name)
-                outs[name] = (out, backfill(server, key, out), server.auth.grants, server.workload_tags)
+                instance = dg.DagsterInstance.ephemeral()
+                results = backfill(server, key, out, instance)
+                logs = [e.user_message for r in results for e in instance.all_logs(r.run_id)]
+                outs[name] = (out, results, server.auth.grants, server.workload_tags, logs)
     return outs
 
 
@@ -98,7 +102,7 @@ def test_faults_were_met_and_retried_by_cause(runs):
 
 
 def test_requests_carry_workload_tags_and_the_service_account_token(runs):
-    _, _, grants, tags = runs["clean"]
+    _, _, grants, tags, _ = runs["clean"]
     assert grants >= 1  # the JWT-bearer flow ran: the static token was never used
     assert {f"{asset}-{p}" for asset in ("ndvi_by_state", "s2_composite") for p in PARTITIONS} == set(tags)
 
@@ -123,3 +127,9 @@ def _resource_failure(result: dg.ExecuteInProcessResult) -> str:
     return next(str(e.event_specific_data.error) for e in result.all_events
                 if e.event_type_value in ("RESOURCE_INIT_FAILURE", "STEP_FAILURE", "RUN_FAILURE")
                 and getattr(e.event_specific_data, "error", None))
+
+
+def test_tiled_work_logs_progress_in_the_run(runs):
+    logs = runs["faulty"][4]
+    for partition in PARTITIONS:
+        assert any(f"GeoTIFF {partition}.tif: 9/9 tiles (100%)" in m for m in logs), partition
