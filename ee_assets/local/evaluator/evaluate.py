@@ -17,6 +17,7 @@ from ee_assets.limits import MAX_GRAPH_DEPTH
 from ee_assets.local.algorithms.registry import Algorithm, implemented
 from ee_assets.local.errors import EEError, InvalidArgument
 from ee_assets.local.evaluator.context import EvalContext
+from ee_assets.local.evaluator.usage import record
 
 _NODE_KINDS = (
     "constantValue",
@@ -127,6 +128,7 @@ class Evaluator:
                 f"({len(self.algorithms)} are; list them with `python -m ee_assets.local algorithms`)."
             )
         kwargs = bind_arguments(alg, args)
+        record(name)
         try:
             return alg.fn(self.ctx, **kwargs) if alg.needs_context else alg.fn(**kwargs)
         except EEError as e:
