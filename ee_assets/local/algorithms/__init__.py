@@ -3,6 +3,7 @@
 import importlib
 
 MODULES = ["basic", "collection", "composite", "filter", "geometry", "image", "reduce_region", "reducer"]
+MODULES += ["image_math", "pixel_type"]  # image-side breadth
 
 
 def load_all() -> None:
