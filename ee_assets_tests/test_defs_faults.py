@@ -73,7 +73,9 @@ def runs(sample_catalog, tmp_path_factory):
                 instance = dg.DagsterInstance.ephemeral()
                 results = backfill(server, key, out, instance)
                 logs = [e.user_message for r in results for e in instance.all_logs(r.run_id)]
-                outs[name] = (out, results, server.auth.grants, server.workload_tags, logs)
+                secrets = [*server.auth.issued_tokens, key["private_key_id"],
+                           *key["private_key"].splitlines()[1:-1]]
+                outs[name] = (out, results, server.auth.grants, server.workload_tags, logs, secrets)
     return outs
 
 
@@ -102,7 +104,7 @@ def test_faults_were_met_and_retried_by_cause(runs):
 
 
 def test_requests_carry_workload_tags_and_the_service_account_token(runs):
-    _, _, grants, tags, _ = runs["clean"]
+    _, _, grants, tags, _, _ = runs["clean"]
     assert grants >= 1  # the JWT-bearer flow ran: the static token was never used
     assert {f"{asset}-{p}" for asset in ("ndvi_by_state", "s2_composite") for p in PARTITIONS} == set(tags)
 
@@ -133,3 +135,13 @@ def test_tiled_work_logs_progress_in_the_run(runs):
     logs = runs["faulty"][4]
     for partition in PARTITIONS:
         assert any(f"GeoTIFF {partition}.tif: 9/9 tiles (100%)" in m for m in logs), partition
+
+
+def test_tokens_and_keys_appear_in_no_log_or_metadata(runs):
+    for name in ("clean", "faulty"):
+        _, results, _, _, logs, secrets = runs[name]
+        assert len(secrets) > 10  # issued tokens, the key id and the private key's lines
+        metadata_text = [str(v.value) for r in results for e in r.get_asset_materialization_events()
+                         for v in e.materialization.metadata.values()]
+        haystack = "\n".join([*logs, *metadata_text])
+        assert not [s for s in secrets if s in haystack]

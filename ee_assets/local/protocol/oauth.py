@@ -68,6 +68,12 @@ class Authenticator:
         self._lock = threading.Lock()
         self.grants = 0
 
+    @property
+    def issued_tokens(self) -> list[str]:
+        """Access tokens granted so far (for tests that check tokens never leak into logs or metadata)."""
+        with self._lock:
+            return list(self._issued)
+
     def register(self, key: dict | str | Path) -> None:
         """Accept assertions signed with this service-account key (a key dict or the path of its JSON file)."""
         if not isinstance(key, dict):
