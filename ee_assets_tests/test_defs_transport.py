@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import dagster as dg
+import ee
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.graphs.ndvi import ndvi_by_region
 from ee_assets.local import FaultConfig, LocalServer
+from ee_assets.local.protocol.oauth import generate_service_account_key
 from ee_assets.transport import auth
 from ee_assets.transport.expression import expression_hash, serialize
 from ee_assets.transport.rest import EERequestError, EERestClient, build_session
@@ -159,3 +161,21 @@ def test_unknown_backend_is_named(monkeypatch):
     monkeypatch.setenv("EE_BACKEND", "gee")
     with pytest.raises(dg.Failure, match="EE_BACKEND must be 'local' or 'earthengine', got 'gee'"):
         EarthEngineResource().connect()
+
+
+def test_the_resource_refreshes_an_expired_service_account_token(sample_catalog, monkeypatch):
+    clear_ee_env(monkeypatch)
+    clock = FakeClock(now=1_700_000_000.0)
+    with LocalServer(sample_catalog, token="unused-static-token") as server:
+        server.auth.clock = clock
+        key = generate_service_account_key("pipeline@p.iam.gserviceaccount.com", server.token_uri, "p")
+        server.auth.register(key)
+        resource = EarthEngineResource(backend="earthengine", api_url=server.url, service_account_key=json.dumps(key))
+        resource.connect()
+        expression = serialize(ee.Number(20).add(1))
+        assert resource.compute_value(expression) == 21
+        grants = server.auth.grants
+        clock.now += 3601  # the server now considers every issued token expired
+        assert resource.compute_value(expression) == 21  # 401 -> refreshed with a new signed assertion -> retried
+        assert server.auth.grants == grants + 1
+    ee.Reset()
