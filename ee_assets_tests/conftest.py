@@ -5,8 +5,6 @@ An autouse guard makes any attempt to reach a non-loopback address fail the test
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 
 import ee
@@ -16,44 +14,17 @@ from google.oauth2.credentials import Credentials
 from ee_assets.local import LocalServer
 from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.transport.ee_client import initialize_ee
+from ee_assets_tests import no_network
 
 TOKEN = "test-token"
 PROJECT = "test-project"
 
-_real_connect = socket.socket.connect
-_real_getaddrinfo = socket.getaddrinfo
-
-
-def _loopback(host) -> bool:
-    if host in ("localhost", "", None):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _guarded_connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        raise OSError(f"test tried to reach {address!r}: tests must not touch the network")
-    return _real_connect(self, address)
-
-
-def _guarded_getaddrinfo(host, *args, **kwargs):
-    if isinstance(host, bytes):
-        host = host.decode()
-    if not _loopback(host):
-        raise socket.gaierror(f"test tried to resolve {host!r}: tests must not touch the network")
-    return _real_getaddrinfo(host, *args, **kwargs)
-
 
 @pytest.fixture(autouse=True, scope="session")
 def no_internet():
-    socket.socket.connect = _guarded_connect
-    socket.getaddrinfo = _guarded_getaddrinfo
+    no_network.install()
     yield
-    socket.socket.connect = _real_connect
-    socket.getaddrinfo = _real_getaddrinfo
+    no_network.uninstall()
 
 
 @pytest.fixture(scope="session")

@@ -19,31 +19,10 @@ import pytest
 
 from ee_assets.definitions import defs
 from ee_assets_tests.defs_support import EE_ENV
+from ee_assets_tests.no_network import subprocess_pythonpath
 
 REPO = Path(__file__).resolve().parents[1]
 DAGSTER = Path(sys.executable).with_name("dagster")
-
-NO_NETWORK = '''
-import ipaddress, socket
-_connect, _getaddrinfo = socket.socket.connect, socket.getaddrinfo
-def _loopback(host):
-    if host in ("localhost", "", None):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-def _guarded_connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        raise OSError(f"subprocess tried to reach {address!r}: tests must not touch the network")
-    return _connect(self, address)
-def _guarded_getaddrinfo(host, *args, **kwargs):
-    if not _loopback(host.decode() if isinstance(host, bytes) else host):
-        raise socket.gaierror(f"subprocess tried to resolve {host!r}: tests must not touch the network")
-    return _getaddrinfo(host, *args, **kwargs)
-socket.socket.connect, socket.getaddrinfo = _guarded_connect, _guarded_getaddrinfo
-'''
-
 
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
@@ -112,11 +91,9 @@ def test_dagster_yaml_configures_storage_queue_pools_and_retries(dagster_home, m
 
 
 def _cli_env(tmp_path: Path, dagster_home: Path, sample_catalog: Path) -> dict[str, str]:
-    guard = tmp_path / "guard"
-    guard.mkdir()
-    (guard / "sitecustomize.py").write_text(NO_NETWORK)
+    guard = subprocess_pythonpath(tmp_path / "guard")
     env = {k: v for k, v in os.environ.items() if k not in EE_ENV and k != "PYTHONPATH"}
-    env.update(DAGSTER_HOME=str(dagster_home), EE_OUTPUT_DIR=str(tmp_path / "outputs"), PYTHONPATH=str(guard),
+    env.update(DAGSTER_HOME=str(dagster_home), EE_OUTPUT_DIR=str(tmp_path / "outputs"), PYTHONPATH=guard,
                EE_LOCAL_CATALOG=str(sample_catalog), DAGSTER_DISABLE_TELEMETRY="1")
     return env
 
