@@ -3,7 +3,8 @@
 import importlib
 
 MODULES = ["basic", "collection", "composite", "filter", "geometry", "image", "reduce_region", "reducer"]
-MODULES += ["image_math", "pixel_type"]  # image-side breadth
+MODULES += ["image_math", "pixel_type", "image_ops"]  # image-side breadth
+MODULES += ["numbers", "strings", "lists", "dictionaries"]  # value breadth
 
 
 def load_all() -> None:
