@@ -41,8 +41,9 @@ def _field(element, name: str):
         if isinstance(element, Image):
             return element.footprint()
         return None
-    props = element.properties if isinstance(element, (Feature, Image, Collection)) else {}
-    return props.get(name, MISSING)
+    if not isinstance(element, (Feature, Image, Collection)):
+        return element if name == "item" else MISSING  # List.filter: a plain value is the property 'item'
+    return element.properties.get(name, MISSING)
 
 
 def _binary(op: str, compare, leftField=None, rightValue=None, rightField=None, leftValue=None) -> Filter:

@@ -53,8 +53,12 @@ class Geometry:
         return gj
 
     def to_json(self) -> dict:
-        """EE's getInfo() shape: GeoJSON, plus `"geodesic": false` for planar geometries (geodesic is the default)."""
-        gj = self.to_geojson()
+        """EE's getInfo() shape: GeoJSON, plus `"geodesic": false` for planar geometries (geodesic is the default).
+        A geometry in another CRS than EPSG:4326 keeps its own coordinates and names the CRS in a `crs` member."""
+        if crs_equal(self.crs, WGS84):
+            gj = self.to_geojson()
+        else:
+            gj = {**_lists(mapping(self.geom)), "crs": {"type": "name", "properties": {"name": self.crs}}}
         if gj["type"] != "Point" and not self.geodesic:
             gj["geodesic"] = False
         return gj

@@ -1,0 +1,131 @@
+"""Number algorithms through the real client; expectations from Python's math and numpy, or Java's documented rules."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+
+def _call(ee, name: str, *args):
+    return ee.ApiFunction.call_(name, *args)
+
+
+def _batch(ee, calls: dict) -> dict:
+    """Evaluate many expressions in one value:compute (a dictionary of them)."""
+    return ee.Dictionary(calls).getInfo()
+
+
+UNARY = {
+    "sqrt": (2.25, 1.5), "log": (math.e**2, 2.0), "log10": (1000, 3.0), "exp": (1.5, math.exp(1.5)),
+    "abs": (-3.25, 3.25), "floor": (-2.5, -3), "ceil": (-2.5, -2), "cbrt": (-27, -3.0),
+    "sin": (0.5, math.sin(0.5)), "cos": (0.5, math.cos(0.5)), "tan": (0.5, math.tan(0.5)),
+    "asin": (0.5, math.asin(0.5)), "acos": (0.5, math.acos(0.5)), "atan": (0.5, math.atan(0.5)),
+    "sinh": (0.5, math.sinh(0.5)), "cosh": (0.5, math.cosh(0.5)), "tanh": (0.5, math.tanh(0.5)),
+    "gamma": (5, 24.0), "erf": (0.5, math.erf(0.5)), "erfc": (0.5, math.erfc(0.5)),
+    "signum": (-4.5, -1), "not": (0, 1), "bitwiseNot": (5, ~5), "bitwise_not": (0, -1), "bitCount": (255, 8),
+}
+
+
+def test_unary_math_matches_python(ee_local):
+    ee = ee_local
+    got = _batch(ee, {name: _call(ee, f"Number.{name}", x) for name, (x, _) in UNARY.items()})
+    for name, (_, expected) in UNARY.items():
+        assert got[name] == pytest.approx(expected, rel=1e-12), name
+
+
+def test_round_is_java_math_round(ee_local):
+    """Reading: EE's Number.round follows Java's Math.round (halves go toward +infinity), not banker's rounding."""
+    ee = ee_local
+    got = [ee.Number(x).round().getInfo() for x in (2.5, -2.5, 0.49, -0.51)]
+    assert got == [math.floor(x + 0.5) for x in (2.5, -2.5, 0.49, -0.51)] == [3, -2, 0, -1]
+
+
+BINARY = {
+    "max": (3, 7.5, 7.5), "min": (3, 7.5, 3), "pow": (2, 10, 1024), "atan2": (1, 2, math.atan2(1, 2)),
+    "hypot": (3, 4, 5.0), "first": (3, 4, 3), "firstNonZero": (0, 4, 4), "first_nonzero": (2, 4, 2),
+    "lt": (1, 2, 1), "lte": (2, 2, 1), "gt": (1, 2, 0), "gte": (1, 2, 0), "eq": (2, 2, 1), "neq": (2, 2, 0),
+    "and": (1, 0, 0), "or": (1, 0, 1),
+    "bitwiseAnd": (12, 10, 12 & 10), "bitwise_and": (12, 10, 12 & 10), "bitwiseOr": (12, 10, 12 | 10),
+    "bitwise_or": (12, 10, 12 | 10), "bitwiseXor": (12, 10, 12 ^ 10), "bitwise_xor": (12, 10, 12 ^ 10),
+    "leftShift": (3, 4, 3 << 4), "left_shift": (3, 4, 3 << 4), "rightShift": (256, 3, 256 >> 3),
+    "right_shift": (256, 3, 256 >> 3),
+}
+
+
+def test_binary_operations_match_python(ee_local):
+    ee = ee_local
+    got = _batch(ee, {name: _call(ee, f"Number.{name}", a, b) for name, (a, b, _) in BINARY.items()})
+    for name, (_, _, expected) in BINARY.items():
+        assert got[name] == pytest.approx(expected, rel=1e-12), name
+
+
+def test_mod_takes_the_dividends_sign_like_java(ee_local):
+    """Reading: EE's mod is Java's % (sign of the dividend), so -7 mod 3 is -1, as math.fmod gives."""
+    ee = ee_local
+    got = [ee.Number(a).mod(b).getInfo() for a, b in ((7, 3), (-7, 3), (7.5, 2))]
+    assert got == [math.fmod(7, 3), math.fmod(-7, 3), math.fmod(7.5, 2)]
+
+
+INT_CASTS = {
+    "uint8": (0, 255), "toUint8": (0, 255), "byte": (0, 255), "toByte": (0, 255), "int8": (-128, 127),
+    "toInt8": (-128, 127), "uint16": (0, 65535), "toUint16": (0, 65535), "int16": (-32768, 32767),
+    "toInt16": (-32768, 32767), "short": (-32768, 32767), "toShort": (-32768, 32767),
+    "uint32": (0, 2**32 - 1), "toUint32": (0, 2**32 - 1), "int32": (-(2**31), 2**31 - 1),
+    "toInt32": (-(2**31), 2**31 - 1), "int": (-(2**31), 2**31 - 1), "toInt": (-(2**31), 2**31 - 1),
+    "int64": (-(2**63), 2**63 - 1), "toInt64": (-(2**63), 2**63 - 1), "long": (-(2**63), 2**63 - 1),
+    "toLong": (-(2**63), 2**63 - 1),
+}
+
+
+def test_integer_casts_truncate_and_clamp(ee_local):
+    """Reading: EE does not document Number casts out of range; the pixel-cast rule (truncate toward zero, then
+    clamp to the type's range) is used, as numpy's clip of the truncated value gives."""
+    ee = ee_local
+    calls = {}
+    for name in INT_CASTS:
+        calls[f"{name}/in"] = _call(ee, f"Number.{name}", -7.9)
+        calls[f"{name}/hi"] = _call(ee, f"Number.{name}", 1e6)
+    got = _batch(ee, calls)
+    for name, (lo, hi) in INT_CASTS.items():
+        assert got[f"{name}/in"] == int(np.clip(np.trunc(-7.9), lo, hi)), name
+        assert got[f"{name}/hi"] == int(np.clip(1e6, lo, hi)), name
+
+
+def test_float_casts_keep_the_value(ee_local):
+    ee = ee_local
+    got = _batch(ee, {n: _call(ee, f"Number.{n}", 7) for n in ("float", "toFloat", "double", "toDouble")})
+    assert got == {"float": 7.0, "toFloat": 7.0, "double": 7.0, "toDouble": 7.0}
+
+
+def test_clamp_and_unit_scale(ee_local):
+    ee = ee_local
+    assert ee.Number(15).clamp(0, 10).getInfo() == 10
+    assert ee.Number(-1).clamp(0, 10).getInfo() == 0
+    assert ee.Number(2.5).clamp(0, 10).getInfo() == 2.5
+    assert ee.Number(25).unitScale(0, 100).getInfo() == 0.25
+    assert ee.Number(150).unitScale(100, 300).getInfo() == 0.25
+
+
+def test_format_and_parse(ee_local):
+    """Patterns are Java's String.format; Python's %-formatting gives the same text for these."""
+    ee = ee_local
+    assert ee.Number(3.14159).format("%.2f").getInfo() == f"{3.14159:.2f}" == "3.14"
+    assert ee.Number(42).format("%05d").getInfo() == "00042"
+    assert ee.Number(255).format("%x").getInfo() == "ff"
+    assert ee.Number(12).format().getInfo() == "12"
+    assert ee.Number(2.5).format("value: %s").getInfo() == "value: 2.5"
+    assert ee.Number.parse("42").getInfo() == 42
+    assert ee.Number.parse("-3.5").getInfo() == -3.5
+    assert ee.Number.parse("ff", 16).getInfo() == 255
+    assert ee.Number.parse("101", 2).getInfo() == 5
+    with pytest.raises(ee.EEException, match="cannot parse 'abc'"):
+        ee.Number.parse("abc").getInfo()
+
+
+def test_chained_arithmetic_like_a_script(ee_local):
+    """(2^10 - 24) / 10, rounded: a typical script chain, worked by hand: 1000 / 10 = 100."""
+    ee = ee_local
+    assert ee.Number(2).pow(10).subtract(24).divide(10).round().getInfo() == 100
+    assert ee.Number(10).sqrt().multiply(ee.Number(10).sqrt()).getInfo() == pytest.approx(10)
