@@ -3,6 +3,8 @@
 Composites have EE's default projection (EPSG:4326, 1°) and no footprint, so
 requests must give a grid or scale. Bands are matched by name; a pixel's value
 is the statistic of the unmasked inputs and it is masked where none is valid.
+median, mean, sum, min, max, count and mosaic run compiled kernels (kernels/composite.py);
+stdDev, variance and percentiles use numpy.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import numpy as np
 from ee_assets.local.algorithms.coerce import as_collection
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.kernels import composite as kernels
 from ee_assets.local.values.image import Band, Image, MapRecipe
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
 from ee_assets.local.values.reducer import Reducer
@@ -40,53 +43,24 @@ def _nan_reduce(fn):
     return reduce
 
 
-def _count(px):
-    _, valid = _stack(px)
-    return valid.sum(axis=0).astype(np.float64), np.ones(valid.shape[1:], np.float32)
-
-
-def _mosaic(px):
-    values = np.zeros_like(px[0][0])
-    mask = np.zeros_like(px[0][1])
-    for v, m in px:  # last image on top
-        on = m > 0
-        values = np.where(on, v, values)
-        mask = np.where(on, m, mask)
-    return values, mask
-
-
 def _percentile(ps):
     return _nan_reduce(lambda a: np.nanpercentile(a, ps, axis=0))
 
 
-def _median(px):
-    """Per-pixel median of the valid inputs: sort with invalid values last, then pick the middle of the valid count.
-
-    Even counts average the two middle values (numpy's convention); ~10x faster than numpy.nanmedian.
-    """
-    values, valid = _stack(px)
-    ordered = np.where(valid, values, np.inf)
-    ordered.sort(axis=0)
-    count = valid.sum(axis=0)
-    lo = np.maximum(count - 1, 0) // 2
-    hi = count // 2
-    a = np.take_along_axis(ordered, lo[None], axis=0)[0]
-    b = np.take_along_axis(ordered, np.minimum(hi, len(px) - 1)[None], axis=0)[0]
-    some = count > 0
-    return np.where(some, (a + b) / 2, 0.0), some.astype(np.float32)
+def _streamed(stat: str):
+    return lambda px: kernels.reduce_stack(px, stat)
 
 
 STATS = {
-    "median": (_median, lambda d: np.dtype(np.float64)),
-    "mean": (_nan_reduce(lambda a: np.nanmean(a, axis=0)), lambda d: np.dtype(np.float64)),
-    "min": (_nan_reduce(lambda a: np.nanmin(a, axis=0)), lambda d: d),
-    "max": (_nan_reduce(lambda a: np.nanmax(a, axis=0)), lambda d: d),
-    "sum": (_nan_reduce(lambda a: np.nansum(a, axis=0)),
-            lambda d: np.dtype(np.int64) if d.kind in "iub" else np.dtype(np.float64)),
-    "count": (_count, lambda d: np.dtype(np.int32)),
+    "median": (kernels.median, lambda d: np.dtype(np.float64)),
+    "mean": (_streamed("mean"), lambda d: np.dtype(np.float64)),
+    "min": (_streamed("min"), lambda d: d),
+    "max": (_streamed("max"), lambda d: d),
+    "sum": (_streamed("sum"), lambda d: np.dtype(np.int64) if d.kind in "iub" else np.dtype(np.float64)),
+    "count": (_streamed("count"), lambda d: np.dtype(np.int32)),
     "stdDev": (_nan_reduce(lambda a: np.nanstd(a, axis=0)), lambda d: np.dtype(np.float64)),
     "variance": (_nan_reduce(lambda a: np.nanvar(a, axis=0)), lambda d: np.dtype(np.float64)),
-    "mosaic": (_mosaic, lambda d: d),
+    "mosaic": (kernels.mosaic, lambda d: d),
 }
 
 

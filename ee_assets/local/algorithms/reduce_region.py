@@ -2,7 +2,8 @@
 
 Weighted reducers (mean, sum) weight a pixel by min(mask, covered fraction) and
 include it from 0.5 % coverage; the others use the pixel-centre rule. The image is
-evaluated only on the window of the reduction grid that the regions cover.
+evaluated only on the tiles of the reduction grid that the regions touch, all
+regions of a reduceRegions in one pass.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import shapely
 from affine import Affine
 
 from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
 from ee_assets.local.algorithms.coerce import as_collection, as_geometry, as_image, as_projection
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.kernels.coverage import region_pixels
+from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
+from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
@@ -78,34 +81,68 @@ def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: 
 def reduce_geometry(op: str, image: Image, reducer: Reducer, geom: Geometry, proj: Projection,
                     max_pixels: float | None, names: list[list[str]], cache: dict | None = None) -> dict:
     """Reduce every band of `image` over `geom`, returning {property name: value}."""
-    shape = geom.to(proj.crs)
-    grid = window_grid(proj, shape)
-    result: dict = {}
-    if grid is None:
-        for band_names in names:
-            for n in band_names:
-                result[n] = None
-        return result
+    return reduce_geometries(op, image, reducer, [geom], proj, max_pixels, names)[0]
+
+
+def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geometry | None], proj: Projection,
+                      max_pixels: float | None, names: list[list[str]]) -> list[dict]:
+    """Reduce every band of `image` over each geometry at once: one pass over the pixels of the union window.
+
+    The regions become pixel runs (kernels.zonal) on the window of the projection's grid that covers
+    them all; the image is evaluated tile by tile (only tiles some region touches, on the tile pool),
+    and each tile's pixels are accumulated into per-region statistics before the next is computed.
+    """
+    shapes = [None if g is None else g.to(proj.crs) for g in geoms]
     pixel_area = abs(proj.affine.determinant)
-    if max_pixels is not None and shape.area / pixel_area > max_pixels:
-        found = int(shape.area / pixel_area)
-        raise InvalidArgument(f"{op}: Too many pixels in the region. Found {found}, but maxPixels allows only "
-                              f"{int(max_pixels)}. Set a larger scale or maxPixels.")
-    regions = {}
-    for weighted in {leaf.weighted for leaf in reducer.leaves}:
-        regions[weighted] = region_pixels(shape, grid.transform, grid.width, grid.height, weighted)
-    for band, band_names in zip(image.bands, names, strict=True):
-        values, mask = band.recipe.evaluate(grid)
-        outputs: list = []
-        for leaf in reducer.leaves:
-            rows, cols, frac = regions[leaf.weighted]
-            m = mask[rows, cols]
-            w = np.minimum(m, frac) if leaf.weighted else np.where(m > 0, 1.0, 0.0)
-            keep = w > 0
-            outputs.extend(leaf.reduce(values[rows, cols][keep], w[keep]))
-        for n, v in zip(band_names, outputs, strict=True):
-            result[n] = v
-    return result
+    for shape in shapes:
+        if max_pixels is not None and shape is not None and shape.area / pixel_area > max_pixels:
+            found = int(shape.area / pixel_area)
+            raise InvalidArgument(f"{op}: Too many pixels in the region. Found {found}, but maxPixels allows only "
+                                  f"{int(max_pixels)}. Set a larger scale or maxPixels.")
+    present = [s for s in shapes if s is not None and not s.is_empty]
+    grid = window_grid(proj, shapely.box(*shapely.total_bounds(present))) if present else None
+    leaves = reducer.leaves
+    outputs: list[dict] = [{} for _ in shapes]
+    if grid is None:
+        for out in outputs:
+            out.update({n: None for band_names in names for n in band_names})
+        return outputs
+    runs = {w: region_runs(shapes, grid.transform, grid.width, grid.height, w) for w in {x.weighted for x in leaves}}
+    centre = runs.get(False)
+    collect_sizes = None
+    if any(leaf.needs_values() for leaf in leaves):
+        collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
+    moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
+    accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
+    for (top, left, _, _), tile_runs, pixels in _tiles(image, grid, runs):
+        for acc, (values, mask) in zip(accs, pixels, strict=True):
+            if True in tile_runs:
+                acc.add_weighted(values, mask, tile_runs[True], top, left)
+            if False in tile_runs:
+                acc.add_centre(values, mask, tile_runs[False], top, left, moments)
+    for i, out in enumerate(outputs):
+        if shapes[i] is None or shapes[i].is_empty:
+            out.update({n: None for band_names in names for n in band_names})
+            continue
+        for acc, band_names in zip(accs, names, strict=True):
+            values = [v for leaf in leaves for v in leaf.finish(acc, i)]
+            out.update(zip(band_names, values, strict=True))
+    return outputs
+
+
+def _tiles(image: Image, grid: Grid, runs: dict[bool, Runs]):
+    """(tile, its runs, every band's pixels) for the tiles of `grid` that some run touches, in order."""
+    wanted = []
+    for top, left, h, w in blocks(grid, TILE_PIXELS):
+        tile_runs = {k: r.rows(top, top + h).columns(left, left + w) for k, r in runs.items()}
+        if any(len(r.row) for r in tile_runs.values()):
+            wanted.append(((top, left, h, w), tile_runs))
+
+    def run(item):
+        (top, left, h, w), tile_runs = item
+        return (top, left, h, w), tile_runs, evaluate_tile(image.bands, grid.window(left, top, w, h))
+
+    return ordered_map(run, wanted)
 
 
 @algorithm("Image.reduceRegion", returns="Dictionary<Object>", image=IMG, reducer="Reducer", geometry="Geometry",
@@ -144,13 +181,10 @@ def reduce_regions(image: Image, collection: Collection, reducer: Reducer, scale
     coll = as_collection(collection)
     proj = reduction_projection(op, img, scale, crs, crsTransform)
     names = _outputs(reducer, img.band_names, single_band_uses_outputs=True)
-    out = []
     for f in coll.elements:
         if not isinstance(f, Feature):
             raise InvalidArgument(f"{op}: the collection must contain Features.")
-        if f.geometry is None:
-            values = {n: None for band in names for n in band}
-        else:
-            values = reduce_geometry(op, img, reducer, f.geometry, proj, maxPixelsPerRegion, names)
-        out.append(f.copy(**values))
+    results = reduce_geometries(op, img, reducer, [f.geometry for f in coll.elements], proj, maxPixelsPerRegion,
+                                names)
+    out = [f.copy(**values) for f, values in zip(coll.elements, results, strict=True)]
     return coll.derive(out, "FeatureCollection")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 WEIGHTED_KINDS = {"mean", "sum"}
+# Kinds the zonal accumulators compute without keeping the pixel values (see kernels/zonal.py).
+ACCUMULATED_KINDS = {"mean", "sum", "count", "min", "max", "stdDev", "variance"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,36 @@ class Reducer:
         if self.kind == "percentile":
             return [float(v) for v in np.percentile(values, list(self.percentiles))]
         raise ValueError(f"unknown reducer {self.kind}")
+
+    def needs_values(self) -> bool:
+        """Whether `finish` needs every centre value of a region (median, percentile, kinds added elsewhere)."""
+        return self.kind not in ACCUMULATED_KINDS
+
+    def finish(self, acc, i: int) -> list:
+        """Outputs for region i from zonal accumulators (kernels.zonal.ZonalAccumulator); same rules as `reduce`."""
+        if self.weighted and self.kind in WEIGHTED_KINDS:
+            if acc.w_count[i] == 0:
+                return [None]
+            return [float(acc.w_value[i] / acc.w_sum[i]) if self.kind == "mean" else float(acc.w_value[i])]
+        n = int(acc.count[i])
+        if self.kind == "count":
+            return [n]
+        if n == 0:
+            return [None] * len(self.outputs)
+        if self.kind == "mean":
+            return [float(acc.total[i] / n)]
+        if self.kind == "sum":
+            return [float(acc.total[i])]
+        if self.kind == "min":
+            return [_num(acc.vmin[i])]
+        if self.kind == "max":
+            return [_num(acc.vmax[i])]
+        if self.kind in ("stdDev", "variance"):
+            s1, s2 = acc.s1[i], acc.s2[i]
+            var = max((s2 - s1 * s1 / n) / n, 0.0)
+            return [float(np.sqrt(var)) if self.kind == "stdDev" else float(var)]
+        values = acc.centre_values(i)
+        return self.reduce(values, np.ones(values.size))
 
     def to_json(self) -> dict:
         return {"type": "Reducer", "kind": self.kind, "outputs": list(self.outputs)}

@@ -1,0 +1,420 @@
+"""Zonal statistics of many regions in one pass over the pixels, with EE's two pixel rules.
+
+Regions become *runs*: (feature, row, first column, end column) spans of pixels of a grid.
+Weighted runs carry the exact fraction of each pixel's area inside the region (constant along a
+run; boundary pixels are runs of one), computed like kernels/coverage.py does, but compiled and
+for all regions at once; pixels under 0.5 % coverage are left out, as EE does. Centre runs hold
+the pixels whose centre is inside (GDAL's scanline rule). Runs depend only on the geometry and
+the grid, so they are built once and then accumulated over any number of bands and tiles.
+
+Accumulators (float64) per region: weighted count/weight/sum, and over centre pixels with a
+non-zero mask count, min, max and shifted first and second moments (stdDev, variance, unweighted
+mean and sum); median and percentile collect the centre values and sort them per region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from affine import Affine
+
+from ee_assets.local.kernels import coverage
+from ee_assets.local.kernels.jit import jit
+
+MIN_WEIGHTED_FRACTION = 0.005  # EE includes a pixel in weighted reductions from ~0.5 % coverage
+_EPS = 1e-12
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Pixel runs of regions on a grid, sorted by row: pixels [c0, c1) of `row` belong to region `feature`."""
+
+    feature: np.ndarray  # int64
+    row: np.ndarray  # int64
+    c0: np.ndarray  # int64
+    c1: np.ndarray  # int64
+    weight: np.ndarray  # float64: coverage fraction (weighted runs) or 1 (centre runs)
+
+    def rows(self, top: int, bottom: int) -> Runs:
+        """The runs on rows [top, bottom)."""
+        i, j = np.searchsorted(self.row, [top, bottom])
+        return Runs(self.feature[i:j], self.row[i:j], self.c0[i:j], self.c1[i:j], self.weight[i:j])
+
+    def columns(self, left: int, right: int) -> Runs:
+        """The runs clipped to columns [left, right)."""
+        c0, c1 = np.maximum(self.c0, left), np.minimum(self.c1, right)
+        keep = c0 < c1
+        return Runs(self.feature[keep], self.row[keep], c0[keep], c1[keep], self.weight[keep])
+
+    @property
+    def pixels(self) -> int:
+        return int(np.sum(self.c1 - self.c0))
+
+
+def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int,
+                weighted: bool, min_fraction: float = MIN_WEIGHTED_FRACTION) -> Runs:
+    """Runs of every region (index = position in `geometries`) on the grid, by EE's weighted or centre rule.
+
+    Polygons go through the compiled kernels all at once; points, lines and mixed collections use
+    coverage.region_pixels one by one (pixels touched, weight 1). Invalid polygons are repaired
+    first (the union of their areas), as coverage.region_pixels does.
+    """
+    polygonal, other = [], []
+    for i, g in enumerate(geometries):
+        if g is None or g.is_empty:
+            continue
+        (polygonal if g.geom_type in ("Polygon", "MultiPolygon") else other).append(i)
+    pieces = []
+    if polygonal:
+        pieces.append(_polygon_runs(geometries, polygonal, transform, width, height, weighted, min_fraction))
+    for i in other:
+        rows, cols, weights = coverage.region_pixels(geometries[i], transform, width, height, weighted)
+        pieces.append(Runs(np.full(len(rows), i, np.int64), rows, cols, cols + 1, weights))
+    if not pieces:
+        return _empty_runs()
+    feature, row, c0, c1, weight = (np.concatenate(x) for x in zip(*[
+        (p.feature, p.row, p.c0, p.c1, p.weight) for p in pieces], strict=True))
+    order = np.argsort(row, kind="stable")
+    return Runs(feature[order], row[order], c0[order], c1[order], weight[order])
+
+
+def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int, height: int, weighted: bool,
+                  min_fraction: float) -> Runs:
+    geoms = np.empty(len(indices), dtype=object)
+    geoms[:] = [geometries[i] for i in indices]
+    pixel = coverage._to_pixel_space(geoms, transform)
+    invalid = np.flatnonzero(~shapely.is_valid(pixel))
+    for k in invalid:  # self-intersections or overlapping parts: the union of their areas
+        repaired = coverage._polygons(pixel[k])
+        pixel[k] = repaired if repaired is not None else shapely.Polygon()
+    parts, part_of = shapely.get_parts(pixel, return_index=True)
+    parts = shapely.orient_polygons(parts, exterior_cw=False)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
+    same = coord_of[1:] == coord_of[:-1]
+    a, b = xy[:-1][same], xy[1:][same]
+    seg_feature = np.asarray(indices, np.int64)[part_of[ring_of[coord_of[:-1][same]]]]
+    feats, starts = np.unique(seg_feature, return_index=True)  # segments are grouped by feature already
+    ends = np.r_[starts[1:], len(seg_feature)]
+    ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+    if weighted:
+        ints, w = _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, max(min_fraction, _EPS))
+    else:
+        ints, w = _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height)
+    return Runs(ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 3], w)
+
+
+def _empty_runs() -> Runs:
+    z = np.zeros(0, np.int64)
+    return Runs(z, z, z, z, np.zeros(0))
+
+
+# --- compiled geometry kernels ------------------------------------------------------------------
+
+
+@jit
+def _emit(ints, weights, n, f, row, c0, c1, w):
+    """Append run n to the (n, 4) table `ints` and `weights`, doubling them when full."""
+    if n >= len(ints):
+        bigger = np.empty((2 * len(ints), 4), np.int64)
+        bigger[:n] = ints[:n]
+        ints = bigger
+        more = np.empty(2 * len(weights), np.float64)
+        more[:n] = weights[:n]
+        weights = more
+    ints[n, 0], ints[n, 1], ints[n, 2], ints[n, 3] = f, row, c0, c1
+    weights[n] = w
+    return ints, weights, n + 1
+
+
+@jit
+def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fraction):
+    """Weighted runs of every feature: per feature, cut its edges at the grid lines into pieces inside one
+    cell, sum each cell's trapezoid areas and heights, then sweep each row right to left (coverage.py's
+    method): a cell's coverage is its own partial area plus the heights of the pieces right of it."""
+    ints = np.empty((1024, 4), np.int64)
+    ws = np.empty(1024, np.float64)
+    n = 0
+    pk = np.empty(1024, np.int64)
+    pp = np.empty(1024, np.float64)
+    pd = np.empty(1024, np.float64)
+    for fi in range(len(feats)):
+        f = feats[fi]
+        # Upper bound of the pieces of this feature's edges.
+        total = 0
+        for s in range(starts[fi], ends[fi]):  # crossings happen only at lines inside the grid
+            ry = abs(min(max(np.floor(ay[s]), -1.0), height + 1.0) - min(max(np.floor(by[s]), -1.0), height + 1.0))
+            rx = abs(min(max(np.floor(ax[s]), -1.0), width + 1.0) - min(max(np.floor(bx[s]), -1.0), width + 1.0))
+            total += int(ry + rx) + 2
+        if total > len(pk):
+            pk = np.empty(total, np.int64)
+            pp = np.empty(total, np.float64)
+            pd = np.empty(total, np.float64)
+        m = 0
+        for s in range(starts[fi], ends[fi]):
+            x0, y0, x1, y1 = ax[s], ay[s], bx[s], by[s]
+            dy = y1 - y0
+            if dy == 0.0:
+                continue  # a horizontal edge adds no height to any cell
+            dx = x1 - x0
+            ylo = max(np.floor(min(y0, y1)) + 1.0, 0.0)
+            yhi = min(np.ceil(max(y0, y1)) - 1.0, float(height))
+            ny = int(yhi - ylo + 1.0) if yhi >= ylo else 0
+            nx = 0
+            xlo = 0.0
+            xhi = -1.0
+            if dx != 0.0:
+                xlo = max(np.floor(min(x0, x1)) + 1.0, 0.0)
+                xhi = min(np.ceil(max(x0, x1)) - 1.0, float(width))
+                nx = int(xhi - xlo + 1.0) if xhi >= xlo else 0
+            iy = 0
+            ix = 0
+            px, py = x0, y0
+            while True:
+                last = iy >= ny and ix >= nx
+                if last:
+                    qx, qy = x1, y1
+                else:
+                    ky = (ylo + iy) if dy > 0 else (yhi - iy)
+                    kx = (xlo + ix) if dx > 0 else (xhi - ix)
+                    ty = (ky - y0) / dy if iy < ny else np.inf
+                    tx = (kx - x0) / dx if ix < nx else np.inf
+                    if ty < tx:
+                        qx, qy = x0 + ty * dx, ky
+                        iy += 1
+                    elif tx < ty:
+                        qx, qy = kx, y0 + tx * dy
+                        ix += 1
+                    else:
+                        qx, qy = kx, ky
+                        iy += 1
+                        ix += 1
+                h = qy - py
+                if h != 0.0:
+                    mx = 0.5 * (px + qx)
+                    my = 0.5 * (py + qy)
+                    row = int(np.floor(my))
+                    col = int(np.floor(mx))
+                    if 0 <= row < height and col >= 0:
+                        if col >= width:  # right of the grid: covers the whole row left of it
+                            pk[m] = row * (width + 1) + width
+                            pp[m] = 0.0
+                        else:
+                            pk[m] = row * (width + 1) + col
+                            pp[m] = h * (mx - col)
+                        pd[m] = h
+                        m += 1
+                px, py = qx, qy
+                if last:
+                    break
+        if m == 0:
+            continue
+        order = np.argsort(pk[:m])
+        # Sweep rows: entries of a row, merged per cell, from the right.
+        i = m - 1
+        while i >= 0:
+            row = pk[order[i]] // (width + 1)
+            running = 0.0
+            prev = width
+            while i >= 0 and pk[order[i]] // (width + 1) == row:
+                key = pk[order[i]]
+                c = key - row * (width + 1)
+                part = 0.0
+                cover = 0.0
+                while i >= 0 and pk[order[i]] == key:
+                    part += pp[order[i]]
+                    cover += pd[order[i]]
+                    i -= 1
+                if prev - c - 1 > 0 and running >= min_fraction:
+                    ints, ws, n = _emit(ints, ws, n, f, row, c + 1, prev, min(running, 1.0))
+                if c < width:
+                    fr = min(part + running, 1.0)
+                    if fr >= min_fraction:
+                        ints, ws, n = _emit(ints, ws, n, f, row, c, c + 1, fr)
+                running += cover
+                prev = c
+            if prev > 0 and running >= min_fraction:
+                ints, ws, n = _emit(ints, ws, n, f, row, 0, prev, min(running, 1.0))
+    return ints[:n].copy(), ws[:n].copy()
+
+
+@jit
+def _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height):
+    """Centre-rule runs (GDAL's polygon scanline): on row r, every non-horizontal edge with
+    y0 <= r + 0.5 < y1 crosses at x; crossings round to floor(x + 0.5) and, sorted, pair up into
+    the filled columns [x_i, x_i+1)."""
+    ints = np.empty((1024, 4), np.int64)
+    ws = np.empty(1024, np.float64)
+    n = 0
+    ck = np.empty(1024, np.int64)
+    cx = np.empty(1024, np.int64)
+    for fi in range(len(feats)):
+        f = feats[fi]
+        total = 0
+        for s in range(starts[fi], ends[fi]):
+            lo, hi = min(ay[s], by[s]), max(ay[s], by[s])
+            r0 = max(np.ceil(lo - 0.5), 0.0)
+            r1 = min(np.ceil(hi - 0.5) - 1.0, height - 1.0)
+            if r1 >= r0:
+                total += int(r1 - r0) + 1
+        if total == 0:
+            continue
+        if total > len(ck):
+            ck = np.empty(total, np.int64)
+            cx = np.empty(total, np.int64)
+        m = 0
+        for s in range(starts[fi], ends[fi]):
+            if ay[s] == by[s]:
+                continue
+            if ay[s] < by[s]:
+                x0, y0, x1, y1 = ax[s], ay[s], bx[s], by[s]
+            else:
+                x0, y0, x1, y1 = bx[s], by[s], ax[s], ay[s]
+            r0 = max(np.ceil(y0 - 0.5), 0.0)
+            r1 = min(np.ceil(y1 - 0.5) - 1.0, height - 1.0)
+            r = r0
+            while r <= r1:
+                yc = r + 0.5
+                if yc >= y0 and yc < y1:
+                    x = (yc - y0) * (x1 - x0) / (y1 - y0) + x0
+                    ck[m] = int(r)
+                    cx[m] = int(np.floor(x + 0.5))
+                    m += 1
+                r += 1.0
+        order = np.argsort(ck[:m] * (2 * width + 4) + np.minimum(np.maximum(cx[:m], -1), width + 1))
+        i = 0
+        while i + 1 < m:
+            a, b = order[i], order[i + 1]
+            if ck[a] != ck[b]:  # an odd count on a row cannot happen for closed rings; skip defensively
+                i += 1
+                continue
+            c0 = max(cx[a], 0)
+            c1 = min(cx[b], width)
+            if c0 < c1:
+                ints, ws, n = _emit(ints, ws, n, f, ck[a], c0, c1, 1.0)
+            i += 2
+    return ints[:n].copy(), ws[:n].copy()
+
+
+# --- accumulation -------------------------------------------------------------------------------
+
+
+@dataclass
+class ZonalAccumulator:
+    """Running statistics of `n` regions, fed tile by tile (rows of a grid) with `add_weighted`/`add_centre`."""
+
+    n: int
+    collect_sizes: np.ndarray | None = None  # per region: room for centre values (median/percentile)
+    w_count: np.ndarray = field(init=False)
+    w_sum: np.ndarray = field(init=False)
+    w_value: np.ndarray = field(init=False)
+    count: np.ndarray = field(init=False)
+    total: np.ndarray = field(init=False)
+    shift: np.ndarray = field(init=False)
+    s1: np.ndarray = field(init=False)
+    s2: np.ndarray = field(init=False)
+    vmin: np.ndarray = field(init=False)
+    vmax: np.ndarray = field(init=False)
+    collected: np.ndarray | None = field(init=False)
+    offsets: np.ndarray | None = field(init=False)
+
+    def __post_init__(self):
+        n = self.n
+        self.w_count = np.zeros(n, np.int64)
+        self.w_sum, self.w_value = np.zeros(n), np.zeros(n)
+        self.count = np.zeros(n, np.int64)
+        self.total = np.zeros(n)
+        self.shift = np.full(n, np.nan)
+        self.s1, self.s2 = np.zeros(n), np.zeros(n)
+        self.vmin, self.vmax = np.full(n, np.inf), np.full(n, -np.inf)
+        if self.collect_sizes is None:
+            self.collected = self.offsets = None
+        else:
+            self.offsets = np.r_[0, np.cumsum(self.collect_sizes)].astype(np.int64)
+            self.collected = np.empty(int(self.offsets[-1]))
+
+    def add_weighted(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int) -> None:
+        """Weighted pixels: weight min(mask, coverage); `values`/`mask` start at grid row `top`, column `left`."""
+        if len(runs.row):
+            _add_weighted(values, mask, runs.feature, runs.row - top, runs.c0 - left, runs.c1 - left, runs.weight,
+                          self.w_count, self.w_sum, self.w_value)
+
+    def add_centre(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int,
+                   moments: bool = True) -> None:
+        """Centre pixels with a non-zero mask: count, min, max, moments and (if asked) their values."""
+        if not len(runs.row):
+            return
+        collect = self.collected is not None
+        _add_centre(values, mask, runs.feature, runs.row - top, runs.c0 - left, runs.c1 - left, self.count,
+                    self.total, self.shift, self.s1, self.s2, self.vmin, self.vmax, moments,
+                    self.collected if collect else np.empty(0), self.offsets if collect else np.zeros(1, np.int64),
+                    collect)
+
+    def centre_values(self, i: int) -> np.ndarray:
+        """The collected centre values of region i (needs collect_sizes)."""
+        start = self.offsets[i]
+        return self.collected[start:start + self.count[i]]
+
+
+@jit
+def _add_weighted(values, mask, feature, row, c0, c1, weight, w_count, w_sum, w_value):
+    for k in range(len(feature)):
+        r = row[k]
+        frac = weight[k]
+        cnt = 0
+        sw = 0.0
+        sv = 0.0
+        for j in range(c0[k], c1[k]):
+            w = min(float(mask[r, j]), frac)
+            if w > 0.0:
+                cnt += 1
+                sw += w
+                sv += w * float(values[r, j])
+        f = feature[k]
+        w_count[f] += cnt
+        w_sum[f] += sw
+        w_value[f] += sv
+
+
+@jit
+def _add_centre(values, mask, feature, row, c0, c1, count, total, shift, s1, s2, vmin, vmax, moments, collected,
+                offsets, collect):
+    for k in range(len(feature)):
+        r = row[k]
+        f = feature[k]
+        k_shift = shift[f]
+        cnt = 0
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        lo = vmin[f]
+        hi = vmax[f]
+        pos = offsets[f] + count[f]
+        for j in range(c0[k], c1[k]):
+            if mask[r, j] > 0:
+                v = float(values[r, j])
+                if np.isnan(k_shift):
+                    k_shift = v if np.isfinite(v) else 0.0
+                cnt += 1
+                a0 += v
+                if v < lo:
+                    lo = v
+                if v > hi:
+                    hi = v
+                if moments:
+                    d = v - k_shift
+                    a1 += d
+                    a2 += d * d
+                if collect:
+                    collected[pos] = v
+                    pos += 1
+        shift[f] = k_shift
+        count[f] += cnt
+        total[f] += a0
+        s1[f] += a1
+        s2[f] += a2
+        vmin[f] = lo
+        vmax[f] = hi
