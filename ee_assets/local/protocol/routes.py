@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-import numpy as np
-
 from ee_assets import limits
 from ee_assets.local.algorithms.image import select
 from ee_assets.local.algorithms.registry import implemented
@@ -27,9 +25,11 @@ from ee_assets.local.encoding.pixels import encode_pixels
 from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
+from ee_assets.local.kernels.tiles import evaluate_bands
 from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
+from ee_assets.local.protocol.thumbnails import ThumbnailStore, render_request
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
@@ -55,12 +55,14 @@ class Response:
 # The rule earthengine-api documents for ee.data.setWorkloadTag.
 WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
+THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
 ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
     ("GET", re.compile(_PROJECT + r"/algorithms"), "algorithms"),
     ("POST", re.compile(_PROJECT + r"/value:compute"), "compute_value"),
     ("POST", re.compile(_PROJECT + r"/table:computeFeatures"), "compute_features"),
     ("POST", re.compile(_PROJECT + r"/image:computePixels"), "compute_pixels"),
+    ("POST", re.compile(_PROJECT + r"/thumbnails"), "create_thumbnail"),
     ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
     ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
 ]
@@ -78,12 +80,18 @@ class LocalBackend:
         self.implemented = implemented()
         self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
         self._tags_lock = threading.Lock()
+        self.thumbnails = ThumbnailStore()
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                root_url: str) -> Response:
         if method == "POST" and path == "/token":
             return self.token(body, root_url)
+        if method == "GET" and THUMBNAIL_PIXELS.fullmatch(path):  # no credentials: the URL's id is the capability
+            try:
+                return self.thumbnail_pixels(path[len("/v1/"):-len(":getPixels")], root_url)
+            except EEError as e:
+                return Response.error(e)
         try:
             self.auth.check(headers.get("authorization", ""))
             for m, pattern, name in ROUTES:
@@ -203,14 +211,25 @@ class LocalBackend:
                 image = select(image, [re.escape(b) for b in request["bandIds"]])
             grid = _request_grid(request.get("grid"), image)
             _check_pixel_limits(grid, image)
-            values = np.empty((len(image.bands), grid.height, grid.width))
-            masks = np.empty((len(image.bands), grid.height, grid.width), np.float32)
-            for i, band in enumerate(image.bands):
-                values[i], masks[i] = band.recipe.evaluate(grid)
+            values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
         fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
                                     request.get("visualizationOptions"))
         return Response(200, data, ctype)
+
+    def create_thumbnail(self, m, params, body, root_url) -> Response:
+        """Store a thumbnail request after checking that its expression is an image; the pixels come later."""
+        request = self._compute_request(body)
+        image = self._evaluate(request, m["project"])
+        if not isinstance(image, Image):
+            raise InvalidArgument(f"thumbnails.create: the expression must evaluate to an Image, "
+                                  f"got {type(image).__name__}.")
+        return Response.json({"name": self.thumbnails.create(m["project"], request)})
+
+    def thumbnail_pixels(self, name: str, root_url: str) -> Response:
+        project, stored = self.thumbnails.get(name)
+        body = json.dumps(render_request(stored)).encode()
+        return self.compute_pixels({"project": project}, {}, body, root_url)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+"""Image.visualize: an 8-bit RGB (or grey) rendering as an image, with the same rules computePixels uses for
+visualizationOptions (ranges, gamma, palette, opacity), so a thumbnail and a computePixels PNG agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ee_assets.local.algorithms.coerce import as_image
+from ee_assets.local.algorithms.image import IMG, select
+from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.encoding.pixels import _visualize
+from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Band, Image, MapRecipe, Pixels, Recipe
+
+UINT8 = np.dtype(np.uint8)
+
+
+@dataclass(eq=False)
+class RenderRecipe(Recipe):
+    """All channels at once: values shaped (channels, h, w) and the alpha mask (h, w); used by one band each."""
+
+    inputs: tuple[Recipe, ...]
+    dtypes: tuple[np.dtype, ...]
+    options: dict
+    channels: int
+
+    def compute(self, grid: Grid) -> Pixels:
+        px = [r.evaluate(grid) for r in self.inputs]
+        values = np.stack([p[0] for p in px])
+        masks = np.stack([p[1] for p in px])
+        valid = masks > 0
+        rendered, opacity = _visualize(values, valid, list(self.dtypes), self.options)
+        if len(rendered) == 1 and self.channels == 3:
+            rendered = np.repeat(rendered, 3, axis=0)
+        alpha = (np.clip(masks.min(axis=0), 0, 1) * opacity).astype(np.float32)
+        return np.where(valid.all(axis=0), rendered, 0).astype(np.float64), alpha
+
+
+def _numbers(value, name: str) -> list[float] | None:
+    """A number, a list of numbers or a comma-separated string of them (all three reach the server)."""
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else [value]
+    try:
+        return [float(v) for v in items]
+    except (TypeError, ValueError):
+        message = f"Image.visualize: '{name}' must be a number or a list of numbers, got {value!r}."
+        raise InvalidArgument(message) from None
+
+
+def _per_band(values: list[float] | None, n: int, name: str) -> list[float] | None:
+    if values is None:
+        return None
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise InvalidArgument(f"Image.visualize: '{name}' must have 1 or {n} values, got {len(values)}.")
+    return values
+
+
+@algorithm("Image.visualize", returns=IMG, image=IMG, bands="Object", gain="Object", bias="Object", min="Object",
+           max="Object", gamma="Object", opacity="Number", palette="Object", forceRgbOutput="Boolean")
+def visualize(image: Image, bands=None, gain=None, bias=None, min=None, max=None, gamma=None,
+              opacity: float | None = None, palette=None, forceRgbOutput: bool = False) -> Image:
+    """Bands 'vis-red', 'vis-green', 'vis-blue' (uint8), or 'vis-gray' for one band without palette; the mask is
+    the inputs' minimum mask times `opacity`. gain/bias map values as value * gain + bias."""
+    img = as_image(image)
+    if bands is not None:
+        names = bands.split(",") if isinstance(bands, str) else bands
+        img = select(img, [n.strip() if isinstance(n, str) else n for n in names])
+    n = len(img.bands)
+    if n not in (1, 3):
+        raise InvalidArgument(f"Image.visualize: Must specify 1 or 3 bands, got {n} ({img.band_names}); "
+                              "use 'bands' to choose them.")
+    colours = palette.split(",") if isinstance(palette, str) else palette
+    if colours is not None and n != 1:
+        raise InvalidArgument("Image.visualize: a palette can only be used with one band.")
+    levels = (len(colours) - 1) if colours else 255
+    ranges = _ranges(n, gain, bias, min, max, levels)
+    options: dict = {}
+    if ranges:
+        options["ranges"] = ranges
+    if gamma is not None:
+        options["gamma"] = _per_band(_numbers(gamma, "gamma"), n, "gamma")
+    if colours:
+        options["paletteColors"] = [str(c).strip() for c in colours]
+    if opacity is not None:
+        options["opacity"] = float(opacity)
+    rgb = n == 3 or bool(colours) or bool(forceRgbOutput)
+    render = RenderRecipe(tuple(b.recipe for b in img.bands), tuple(b.dtype for b in img.bands), options,
+                          3 if rgb else 1)
+    first = img.bands[0]
+    names = ["vis-red", "vis-green", "vis-blue"] if rgb else ["vis-gray"]
+    out = [Band(name, UINT8, first.projection, MapRecipe(lambda px, i=i: (px[0][0][i], px[0][1]), (render,)),
+                first.extent) for i, name in enumerate(names)]
+    return img.with_bands(out)
+
+
+def _ranges(n: int, gain, bias, vmin, vmax, levels: int) -> list[dict] | None:
+    if gain is not None or bias is not None:
+        if vmin is not None or vmax is not None:
+            raise InvalidArgument("Image.visualize: gain and bias cannot be used together with min and max.")
+        gains = _per_band(_numbers(gain, "gain") or [1.0], n, "gain")
+        biases = _per_band(_numbers(bias, "bias") or [0.0], n, "bias")
+        # value * gain + bias = levels * (value - lo) / (hi - lo)  =>  lo = -bias / gain, hi = lo + levels / gain
+        return [{"min": -b / g, "max": -b / g + levels / g} for g, b in zip(gains, biases, strict=True)]
+    if vmin is None and vmax is None:
+        return None
+    mins = _per_band(_numbers(vmin, "min") or [0.0], n, "min")
+    maxes = _per_band(_numbers(vmax, "max") or [1.0], n, "max")
+    return [{"min": lo, "max": hi} for lo, hi in zip(mins, maxes, strict=True)]
