@@ -26,6 +26,9 @@ MISSING = object()
 class Filter:
     test: Any
     description: str
+    # For join conditions: pair(primary, secondary) -> bool, reading left fields from the primary element and
+    # right fields from the secondary one (None when the filter cannot compare two elements).
+    pair: Any = None
 
     def __call__(self, element) -> bool:
         return bool(self.test(element))
@@ -51,9 +54,9 @@ def _binary(op: str, compare, leftField=None, rightValue=None, rightField=None, 
         raise InvalidArgument(f"Filter.{op}: specify exactly one of leftField/leftValue and one of "
                               "rightField/rightValue.")
 
-    def test(e):
-        left = _field(e, leftField) if leftField is not None else leftValue
-        right = _field(e, rightField) if rightField is not None else rightValue
+    def pair(primary, secondary):
+        left = _field(primary, leftField) if leftField is not None else leftValue
+        right = _field(secondary, rightField) if rightField is not None else rightValue
         if left is MISSING or right is MISSING:
             return False
         try:
@@ -61,7 +64,7 @@ def _binary(op: str, compare, leftField=None, rightValue=None, rightField=None, 
         except TypeError:
             return False
 
-    return Filter(test, f"{op}({leftField or leftValue!r}, {rightField or rightValue!r})")
+    return Filter(lambda e: pair(e, e), f"{op}({leftField or leftValue!r}, {rightField or rightValue!r})", pair)
 
 
 def _register(op: str, compare) -> None:
@@ -104,17 +107,20 @@ def intersects(leftField=None, rightValue=None, rightField=None, leftValue=None,
 
 @algorithm("Filter.not", returns="Filter", filter="Filter")
 def not_(filter: Filter) -> Filter:
-    return Filter(lambda e: not filter(e), f"not({filter.description})")
+    pair = (lambda p, s: not filter.pair(p, s)) if filter.pair else None
+    return Filter(lambda e: not filter(e), f"not({filter.description})", pair)
 
 
 @algorithm("Filter.and", returns="Filter", filters="List<Filter>")
 def and_(filters: list) -> Filter:
-    return Filter(lambda e: all(f(e) for f in filters), "and(...)")
+    pair = (lambda p, s: all(f.pair(p, s) for f in filters)) if all(f.pair for f in filters) else None
+    return Filter(lambda e: all(f(e) for f in filters), "and(...)", pair)
 
 
 @algorithm("Filter.or", returns="Filter", filters="List<Filter>")
 def or_(filters: list) -> Filter:
-    return Filter(lambda e: any(f(e) for f in filters), "or(...)")
+    pair = (lambda p, s: any(f.pair(p, s) for f in filters)) if all(f.pair for f in filters) else None
+    return Filter(lambda e: any(f(e) for f in filters), "or(...)", pair)
 
 
 # -- dates ---------------------------------------------------------------------------------------------------

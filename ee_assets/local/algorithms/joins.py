@@ -1,0 +1,107 @@
+"""Joins: Join.simple / inverted / inner / saveAll / saveFirst and Join.apply.
+
+A join condition is a two-sided filter: its left field is read from the primary element and its right field
+from the secondary one (ee.Filter.equals(leftField=..., rightField=...), maxDifference, withinDistance…).
+`measureKey` is accepted but not recorded: no measure is computed for the matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ee_assets.local.algorithms.coerce import as_collection
+from ee_assets.local.algorithms.filter import Filter
+from ee_assets.local.algorithms.lists import _sort_key
+from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.elements import Collection, Feature
+
+FC = "FeatureCollection"
+
+
+@dataclass(frozen=True)
+class Join:
+    kind: str
+    key: str | None = None
+    ordering: str | None = None
+    ascending: bool = True
+    outer: bool = False
+    secondary_key: str | None = None
+
+    def to_json(self) -> dict:
+        return {"type": "Join", "kind": self.kind}
+
+
+@algorithm("Join.simple", returns="Join")
+def simple() -> Join:
+    """Primary elements that match at least one secondary element."""
+    return Join("simple")
+
+
+@algorithm("Join.inverted", returns="Join")
+def inverted() -> Join:
+    """Primary elements that match no secondary element."""
+    return Join("inverted")
+
+
+@algorithm("Join.inner", returns="Join", primaryKey="String", secondaryKey="String", measureKey="String")
+def inner(primaryKey: str = "primary", secondaryKey: str = "secondary", measureKey: str | None = None) -> Join:
+    """One feature per matching pair, holding the two elements in `primaryKey` and `secondaryKey`."""
+    return Join("inner", primaryKey, secondary_key=secondaryKey)
+
+
+@algorithm("Join.saveAll", returns="Join", matchesKey="String", ordering="String", ascending="Boolean",
+           measureKey="String", outer="Boolean")
+def save_all(matchesKey: str, ordering: str | None = None, ascending: bool = True, measureKey: str | None = None,
+             outer: bool = False) -> Join:
+    """Each matching primary element with the list of its matches in `matchesKey` (all primaries if outer)."""
+    return Join("saveAll", matchesKey, ordering, bool(ascending), bool(outer))
+
+
+@algorithm("Join.saveFirst", returns="Join", matchKey="String", ordering="String", ascending="Boolean",
+           measureKey="String", outer="Boolean")
+def save_first(matchKey: str, ordering: str | None = None, ascending: bool = True, measureKey: str | None = None,
+               outer: bool = False) -> Join:
+    """Each matching primary element with its first match (after ordering) in `matchKey`."""
+    return Join("saveFirst", matchKey, ordering, bool(ascending), bool(outer))
+
+
+def _ordered(matches: list, ordering: str | None, ascending: bool) -> list:
+    if ordering is None:
+        return matches
+    present = [m for m in matches if m.properties.get(ordering) is not None]
+    missing = [m for m in matches if m.properties.get(ordering) is None]
+    present.sort(key=lambda m: _sort_key(m.properties[ordering]), reverse=not ascending)
+    return present + missing
+
+
+def _with(element, key: str, value):
+    return element.copy(**{key: value}) if isinstance(element, Feature) else element.with_bands(
+        element.bands, **{key: value})
+
+
+@algorithm("Join.apply", returns=FC, join="Join", primary=FC, secondary=FC, condition="Filter")
+def apply(join, primary, secondary, condition) -> Collection:
+    if not isinstance(join, Join):
+        raise InvalidArgument("Join.apply: 'join' must be a Join (ee.Join.simple(), saveAll(...), …).")
+    if not isinstance(condition, Filter) or condition.pair is None:
+        raise InvalidArgument("Join.apply: 'condition' must compare two elements, e.g. "
+                              "ee.Filter.equals(leftField='a', rightField='b').")
+    prim, sec = as_collection(primary, "primary"), as_collection(secondary, "secondary")
+    out = []
+    for p in prim.elements:
+        matches = [s for s in sec.elements if condition.pair(p, s)]
+        if join.kind == "simple" and matches:
+            out.append(p)
+        elif join.kind == "inverted" and not matches:
+            out.append(p)
+        elif join.kind == "inner":
+            for s in matches:
+                index = f"{p.properties.get('system:index', '')}_{s.properties.get('system:index', '')}"
+                out.append(Feature(None, {join.key: p, join.secondary_key: s, "system:index": index}))
+        elif join.kind == "saveAll" and (matches or join.outer):
+            out.append(_with(p, join.key, _ordered(matches, join.ordering, join.ascending)))
+        elif join.kind == "saveFirst" and (matches or join.outer):
+            ordered = _ordered(matches, join.ordering, join.ascending)
+            out.append(_with(p, join.key, ordered[0] if ordered else None))
+    return prim.derive(out, "FeatureCollection" if join.kind == "inner" else prim.kind)
