@@ -111,5 +111,7 @@ def test_reduce(ee_local):
     assert lst.reduce(ee.Reducer.mean()).getInfo() == pytest.approx(np.mean(values))
     assert lst.reduce(ee.Reducer.max()).getInfo() == 9
     assert lst.reduce(ee.Reducer.sum()).getInfo() == sum(values)
+    assert lst.reduce(ee.Reducer.median()).getInfo() == pytest.approx(np.median(values))
+    assert lst.reduce(ee.Reducer.variance()).getInfo() == pytest.approx(np.var(values))
     stats = lst.reduce(ee.Reducer.mean().combine(ee.Reducer.stdDev(), None, True)).getInfo()
     assert stats == {"mean": pytest.approx(5.0), "stdDev": pytest.approx(float(np.std(values)))}
