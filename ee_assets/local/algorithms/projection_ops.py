@@ -12,7 +12,6 @@ from affine import Affine
 
 from ee_assets.local.algorithms.coerce import as_geometry, as_image, as_projection
 from ee_assets.local.algorithms.image import IMG, _inside_extent
-from ee_assets.local.algorithms.reduce_region import window_grid
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.resample import pixel_mapping
@@ -50,6 +49,19 @@ def grid_outline(grid: Grid, crs: str) -> shapely.Geometry:
     return Geometry(box, grid.crs).to(crs, max_segment=max(maxx - minx, maxy - miny) / 32)
 
 
+def covering_window(proj: Projection, outline: shapely.Geometry) -> Grid | None:
+    """The smallest window of the projection's pixel grid covering `outline` (in the projection's CRS); edges that
+    fall on pixel boundaries (within 1e-9 pixel) do not pull in the neighbouring pixel."""
+    if outline.is_empty:
+        return None
+    inv = ~proj.affine
+    minx, miny, maxx, maxy = outline.bounds
+    cs, rs = zip(*(inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
+    c0, c1 = math.floor(min(cs) + 1e-9), math.ceil(max(cs) - 1e-9)
+    r0, r1 = math.floor(min(rs) + 1e-9), math.ceil(max(rs) - 1e-9)
+    return Grid(proj.crs, proj.affine @ Affine.translation(c0, r0), max(c1 - c0, 1), max(r1 - r0, 1))
+
+
 def _check_size(op: str, grid: Grid) -> None:
     if grid.width * grid.height > MAX_INTERMEDIATE_PIXELS:
         raise InvalidArgument(f"{op}: the request needs {grid.width}x{grid.height} pixels in the forced projection; "
@@ -64,22 +76,32 @@ class ReprojectRecipe(Recipe):
     projection: Projection
 
     def compute(self, grid: Grid) -> Pixels:
-        window = window_grid(self.projection, grid_outline(grid, self.projection.crs))
+        window = covering_window(self.projection, grid_outline(grid, self.projection.crs))
         if window is None:
             return np.zeros(grid.shape), np.zeros(grid.shape, np.float32)
         if window == grid:
             return self.input.evaluate(grid)
         _check_size("Image.reproject", window)
         values, mask = self.input.evaluate(window)
-        m = pixel_mapping(window, grid)
-        return (np.where(m.inside, np.take(values, m.flat_index), 0.0),
-                np.where(m.inside, np.take(mask, m.flat_index), 0.0).astype(np.float32))
+        return gather_onto(window, values, mask, grid)
+
+
+def gather_onto(src: Grid, values: np.ndarray, mask: np.ndarray, dst: Grid) -> Pixels:
+    """Arrays computed on `src` shown on `dst` by nearest neighbour; outside `src` is masked."""
+    m = pixel_mapping(src, dst)
+    if m.window is None:
+        return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
+    w = m.window
+    rows, cols = slice(w.row_off, w.row_off + w.height), slice(w.col_off, w.col_off + w.width)
+    inside = m.inside
+    return (np.where(inside, m.gather(values[rows, cols]), 0.0),
+            np.where(inside, m.gather(mask[rows, cols]), 0.0).astype(np.float32))
 
 
 def _extent_in(band: Band, proj: Projection) -> Grid | None:
     if band.extent is None:
         return None
-    return window_grid(proj, grid_outline(band.extent, proj.crs))
+    return covering_window(proj, grid_outline(band.extent, proj.crs))
 
 
 @algorithm("Image.reproject", returns=IMG, image=IMG, crs="Projection", crsTransform="List<Float>", scale="Float")
