@@ -157,3 +157,55 @@ def test_more_constructors(ee_local):
     assert both["type"] == "GeometryCollection"
     assert shape(both["geometries"][0]).equals(Point(0, 0))
     assert shape(both["geometries"][1]).equals(LineString([(1, 1), (2, 2)]))
+
+
+def test_cut_lines_at_geodesic_distances(ee_local):
+    """Cuts along the equator at 100 km and 150 km: the cut points are where Geod.fwd from the start lands."""
+    ee = ee_local
+    cut = ee.Geometry.LineString([[0, 0], [2, 0]]).cutLines([100_000, 150_000]).getInfo()
+    assert cut["type"] == "MultiLineString" and len(cut["coordinates"]) == 3
+    first_cut = GEOD.fwd(0, 0, 90, 100_000)[:2]
+    second_cut = GEOD.fwd(0, 0, 90, 150_000)[:2]
+    assert cut["coordinates"][0][-1] == pytest.approx(list(first_cut), abs=1e-9)
+    assert cut["coordinates"][1][-1] == pytest.approx(list(second_cut), abs=1e-9)
+    assert cut["coordinates"][2][-1] == [2, 0]
+    feature = ee.Feature(ee.Geometry.LineString([[0, 0], [10, 0]], "EPSG:3857"), {"k": 1})
+    planar = feature.cutLines([4], None, "EPSG:3857").getInfo()
+    assert planar["properties"] == {"k": 1}
+    lengths = [GEOD.line_length(*zip(*part, strict=True)) for part in planar["geometry"]["coordinates"]]
+    assert len(lengths) == 2 and lengths[0] < lengths[1]
+
+
+def test_closest_points(ee_local):
+    ee = ee_local
+    square = ee.Geometry.Rectangle([1, -1, 2, 1])
+    origin = ee.Geometry.Point([0, 0])
+    # On the equator, by symmetry, the nearest point of the square to the origin is (1, 0). Edges are followed
+    # with 0.001° chords, so the point is found to ~1e-7° (1 cm), far inside EE's default error margins.
+    near = pytest.approx([1, 0], abs=1e-6)
+    assert ee.Geometry.Point([0, 0]).closestPoint(square).getInfo()["coordinates"] == near
+    both = origin.closestPoints(square).getInfo()
+    assert both["left"]["coordinates"] == pytest.approx([0, 0], abs=1e-12)
+    assert both["right"]["coordinates"] == near
+    f = ee.Feature(origin)
+    g = ee.Feature(square)
+    assert f.closestPoint(g).getInfo()["coordinates"] == near
+    assert f.closestPoints(g).getInfo()["left"]["coordinates"] == pytest.approx([0, 0], abs=1e-12)
+
+
+def test_random_points(ee_local):
+    """Uniform on the sphere: in a 0–60°N band, the share of points below 30°N is sin 30° / sin 60° ≈ 0.577
+    (2,000 points: the share's sd is 0.011, the bound 0.05 is 4.5 sigma). Deterministic for a seed."""
+    ee = ee_local
+    band = ee.Geometry.Rectangle([0, 0, 10, 60], None, False)
+    pts = ee.FeatureCollection.randomPoints(band, 2000, 7)
+    coords = np.array([f["geometry"]["coordinates"] for f in pts.getInfo()["features"]])
+    assert coords.shape == (2000, 2)
+    assert ((coords[:, 0] >= 0) & (coords[:, 0] <= 10) & (coords[:, 1] >= 0) & (coords[:, 1] <= 60)).all()
+    assert abs((coords[:, 1] < 30).mean() - math.sin(math.radians(30)) / math.sin(math.radians(60))) < 0.05
+    again = np.array([f["geometry"]["coordinates"] for f in pts.getInfo()["features"]])
+    assert np.array_equal(coords, again)
+    on_line = ee.FeatureCollection.randomPoints(ee.Geometry.LineString([[0, 0], [1, 0]]), 50, 1).getInfo()
+    assert all(f["geometry"]["coordinates"][1] == 0 for f in on_line["features"])
+    picks = ee.FeatureCollection.randomPoints(ee.Geometry.MultiPoint([[0, 0], [5, 5]]), 20, 2).getInfo()
+    assert {tuple(f["geometry"]["coordinates"]) for f in picks["features"]} <= {(0, 0), (5, 5)}

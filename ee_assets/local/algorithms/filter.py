@@ -29,6 +29,8 @@ class Filter:
     # For join conditions: pair(primary, secondary) -> bool, reading left fields from the primary element and
     # right fields from the secondary one (None when the filter cannot compare two elements).
     pair: Any = None
+    # For joins that record a measure (maxDifference, withinDistance): measure(primary, secondary) -> float.
+    measure: Any = None
 
     def __call__(self, element) -> bool:
         return bool(self.test(element))

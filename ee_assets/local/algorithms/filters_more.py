@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 
 import shapely
 
@@ -73,7 +74,14 @@ def range_contains(field: str, minValue, maxValue) -> Filter:
 def max_difference(difference, leftField=None, rightValue=None, rightField=None, leftValue=None) -> Filter:
     """|left - right| <= difference."""
     d = as_number(difference, "difference")
-    return _binary("maxDifference", lambda a, b: abs(a - b) <= d, leftField, rightValue, rightField, leftValue)
+    base = _binary("maxDifference", lambda a, b: abs(a - b) <= d, leftField, rightValue, rightField, leftValue)
+
+    def measure(primary, secondary) -> float:
+        left = _field(primary, leftField) if leftField is not None else leftValue
+        right = _field(secondary, rightField) if rightField is not None else rightValue
+        return abs(left - right)
+
+    return replace(base, measure=measure)
 
 
 # -- calendar fields of system:time_start -----------------------------------------------------------------------
@@ -164,4 +172,10 @@ def within_distance(distance, leftField=None, rightValue=None, rightField=None, 
             return False
         return geodesic_distance(as_geometry(a), as_geometry(b)) <= d
 
-    return _binary("withinDistance", test, leftField, rightValue, rightField, leftValue)
+    def measure(primary, secondary) -> float:
+        left = _field(primary, leftField) if leftField is not None else leftValue
+        right = _field(secondary, rightField) if rightField is not None else rightValue
+        return geodesic_distance(as_geometry(left), as_geometry(right))
+
+    base = _binary("withinDistance", test, leftField, rightValue, rightField, leftValue)
+    return replace(base, measure=measure)

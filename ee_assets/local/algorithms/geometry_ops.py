@@ -74,25 +74,30 @@ def _perimeter(geom: Geometry, proj) -> float:
     return float(sum(GEOD.geometry_length(_on_ellipsoid(Geometry(p, geom.crs, geom.geodesic))) for p in polys))
 
 
-def geodesic_distance(a: Geometry, b: Geometry) -> float:
-    """Shortest distance in metres on the WGS84 ellipsoid between two geometries (0 when they intersect).
+def geodesic_nearest(a: Geometry, b: Geometry) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """The nearest points (lon, lat) of two geometries and their distance in metres on the WGS84 ellipsoid.
 
-    The nearest pair of points is found in an azimuthal-equidistant projection centred between the geometries
-    (distances from its centre are exact, nearby ones nearly so); their separation is then measured on the
-    ellipsoid with pyproj.Geod.
+    The pair is found in an azimuthal-equidistant projection centred between the geometries (distances from its
+    centre are exact, nearby ones nearly so); their separation is then measured with pyproj.Geod.
     """
     ga, gb = a.to_wgs84(), b.to_wgs84()
     if ga.is_empty or gb.is_empty:
         raise InvalidArgument("Geometry.distance: a geometry is empty.")
     if shapely.intersects(ga, gb):
-        return 0.0
+        p = shapely.intersection(ga, gb).representative_point()
+        return (p.x, p.y), (p.x, p.y), 0.0
     pa, pb = nearest_points(ga, gb)
     centre = Geometry(shapely.LineString([pa, pb]), WGS84)
     local = _local_crs(centre)
     la, lb = Geometry(ga, WGS84).to(local, ANGULAR_SEGMENT), Geometry(gb, WGS84).to(local, ANGULAR_SEGMENT)
     qa, qb = nearest_points(la, lb)
     (x0, y0), (x1, y1) = (Geometry(q, local).to(WGS84).coords[0] for q in (qa, qb))
-    return float(GEOD.inv(x0, y0, x1, y1)[2])
+    return (x0, y0), (x1, y1), float(GEOD.inv(x0, y0, x1, y1)[2])
+
+
+def geodesic_distance(a: Geometry, b: Geometry) -> float:
+    """Shortest distance in metres on the WGS84 ellipsoid between two geometries (0 when they intersect)."""
+    return geodesic_nearest(a, b)[2]
 
 
 def _distance(left, right, proj=None) -> float:

@@ -2,7 +2,8 @@
 
 A join condition is a two-sided filter: its left field is read from the primary element and its right field
 from the secondary one (ee.Filter.equals(leftField=..., rightField=...), maxDifference, withinDistance…).
-`measureKey` is accepted but not recorded: no measure is computed for the matches.
+Conditions built from maxDifference or withinDistance also measure each match (the difference, or the distance in
+metres): saveBest keeps the match with the smallest measure, and `measureKey` stores it on the saved matches.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Join:
     ascending: bool = True
     outer: bool = False
     secondary_key: str | None = None
+    measure_key: str | None = None
 
     def to_json(self) -> dict:
         return {"type": "Join", "kind": self.kind}
@@ -47,7 +49,7 @@ def inverted() -> Join:
 @algorithm("Join.inner", returns="Join", primaryKey="String", secondaryKey="String", measureKey="String")
 def inner(primaryKey: str = "primary", secondaryKey: str = "secondary", measureKey: str | None = None) -> Join:
     """One feature per matching pair, holding the two elements in `primaryKey` and `secondaryKey`."""
-    return Join("inner", primaryKey, secondary_key=secondaryKey)
+    return Join("inner", primaryKey, secondary_key=secondaryKey, measure_key=measureKey)
 
 
 @algorithm("Join.saveAll", returns="Join", matchesKey="String", ordering="String", ascending="Boolean",
@@ -55,7 +57,7 @@ def inner(primaryKey: str = "primary", secondaryKey: str = "secondary", measureK
 def save_all(matchesKey: str, ordering: str | None = None, ascending: bool = True, measureKey: str | None = None,
              outer: bool = False) -> Join:
     """Each matching primary element with the list of its matches in `matchesKey` (all primaries if outer)."""
-    return Join("saveAll", matchesKey, ordering, bool(ascending), bool(outer))
+    return Join("saveAll", matchesKey, ordering, bool(ascending), bool(outer), measure_key=measureKey)
 
 
 @algorithm("Join.saveFirst", returns="Join", matchKey="String", ordering="String", ascending="Boolean",
@@ -63,7 +65,14 @@ def save_all(matchesKey: str, ordering: str | None = None, ascending: bool = Tru
 def save_first(matchKey: str, ordering: str | None = None, ascending: bool = True, measureKey: str | None = None,
                outer: bool = False) -> Join:
     """Each matching primary element with its first match (after ordering) in `matchKey`."""
-    return Join("saveFirst", matchKey, ordering, bool(ascending), bool(outer))
+    return Join("saveFirst", matchKey, ordering, bool(ascending), bool(outer), measure_key=measureKey)
+
+
+@algorithm("Join.saveBest", returns="Join", matchKey="String", measureKey="String", outer="Boolean")
+def save_best(matchKey: str, measureKey: str, outer: bool = False) -> Join:
+    """Each matching primary element with its best match (smallest measure) in `matchKey`, the measure saved on
+    the match as `measureKey`."""
+    return Join("saveBest", matchKey, outer=bool(outer), measure_key=measureKey)
 
 
 def _ordered(matches: list, ordering: str | None, ascending: bool) -> list:
@@ -87,10 +96,15 @@ def apply(join, primary, secondary, condition) -> Collection:
     if not isinstance(condition, Filter) or condition.pair is None:
         raise InvalidArgument("Join.apply: 'condition' must compare two elements, e.g. "
                               "ee.Filter.equals(leftField='a', rightField='b').")
+    if (join.kind == "saveBest" or join.measure_key) and condition.measure is None:
+        raise InvalidArgument("Join.apply: this join needs a measure; use a maxDifference or withinDistance "
+                              "condition.")
     prim, sec = as_collection(primary, "primary"), as_collection(secondary, "secondary")
     out = []
     for p in prim.elements:
         matches = [s for s in sec.elements if condition.pair(p, s)]
+        if join.measure_key:
+            matches = [_with(s, join.measure_key, condition.measure(p, s)) for s in matches]
         if join.kind == "simple" and matches:
             out.append(p)
         elif join.kind == "inverted" and not matches:
@@ -104,4 +118,7 @@ def apply(join, primary, secondary, condition) -> Collection:
         elif join.kind == "saveFirst" and (matches or join.outer):
             ordered = _ordered(matches, join.ordering, join.ascending)
             out.append(_with(p, join.key, ordered[0] if ordered else None))
+        elif join.kind == "saveBest" and (matches or join.outer):
+            best = min(matches, key=lambda s: s.properties[join.measure_key]) if matches else None
+            out.append(_with(p, join.key, best))
     return prim.derive(out, "FeatureCollection" if join.kind == "inner" else prim.kind)
