@@ -1,0 +1,122 @@
+"""paint, clipToCollection, polynomial, unmix, metadata, copyProperties, id, pixelCoordinates, first/firstNonZero and
+ImageCollection merge/combine/getRegion through the real ee client, against shapely, numpy and hand-worked values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Transformer
+
+from ee_assets_tests.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
+
+TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+SQUARE_3857 = [(1003.0, 1997.0), (1036.0, 1997.0), (1036.0, 1964.0), (1003.0, 1964.0)]
+TRIANGLE_3857 = [(1024.0, 1988.0), (1058.0, 1983.0), (1041.0, 1952.0)]
+ROWS, COLS = np.meshgrid(np.arange(HEIGHT), np.arange(WIDTH), indexing="ij")
+CENTRES = shapely.points(1005 + 10 * COLS, 1995 - 10 * ROWS)
+
+
+@pytest.fixture()
+def ee(tmp_path, ee_on):
+    return ee_on(ab_catalog(tmp_path))
+
+
+def _polygon(ee, ring):
+    lon, lat = TO_LONLAT.transform(*zip(*ring, strict=True))
+    return ee.Geometry.Polygon([[list(p) for p in zip(lon, lat, strict=True)]], None, False)
+
+
+def _fc(ee):
+    return ee.FeatureCollection([ee.Feature(_polygon(ee, SQUARE_3857), {"k": 3}),
+                                 ee.Feature(_polygon(ee, TRIANGLE_3857), {"k": 7})])
+
+
+def test_paint_interiors_with_a_property_colour(ee):
+    values, mask = pixels(ee, ee.Image().byte().paint(_fc(ee), "k"))["constant"]
+    in_square = shapely.contains(shapely.Polygon(SQUARE_3857), CENTRES)
+    in_triangle = shapely.contains(shapely.Polygon(TRIANGLE_3857), CENTRES)
+    np.testing.assert_array_equal(mask, in_square | in_triangle)  # ee.Image() is fully masked until painted
+    np.testing.assert_array_equal(values[in_triangle], 7)  # the later feature paints over the earlier one
+    np.testing.assert_array_equal(values[in_square & ~in_triangle], 3)
+    # Painting onto an image keeps its values elsewhere.
+    values, _ = pixels(ee, ee.Image("I/ab").select("b").paint(_fc(ee), 100))["b"]
+    np.testing.assert_array_equal(values, np.where(in_square | in_triangle, 100, B))
+
+
+def test_paint_outlines(ee):
+    _, mask = pixels(ee, ee.Image().paint(_fc(ee).limit(1), 1, 3))["constant"]
+    distance = shapely.distance(shapely.Polygon(SQUARE_3857).boundary, CENTRES)
+    np.testing.assert_array_equal(mask, distance <= 15)  # within 1.5 pixels of the outline
+    _, mask = pixels(ee, ee.Image().paint(_fc(ee).limit(1), 1, 1))["constant"]
+    assert mask[0, 0] == 1 and mask[1, 1] == 0  # the corner's pixel is burnt, the inside is not
+    assert (mask.astype(bool) <= (distance <= 10 * np.sqrt(2))).all()
+
+
+def test_clip_to_collection(ee):
+    _, mask = pixels(ee, ee.Image("I/ab").select("b").clipToCollection(_fc(ee)))["b"]
+    union = shapely.union(shapely.Polygon(SQUARE_3857), shapely.Polygon(TRIANGLE_3857))
+    np.testing.assert_array_equal(mask, shapely.contains(union, CENTRES))
+
+
+def test_polynomial_and_unmix(ee):
+    a = ee.Image("I/ab").select("a")
+    values, mask = pixels(ee, a.polynomial([1, 2, 3]))["a"]
+    np.testing.assert_allclose(values[VALID], (1 + 2 * A + 3 * A**2)[VALID])
+    np.testing.assert_array_equal(mask, VALID)
+    # Pixels that are exact mixtures f·e1 + (1 - f)·e2 of two 3-band endmembers unmix to (f, 1 - f).
+    e1, e2 = [0.1, 0.5, 0.9], [0.6, 0.2, 0.3]
+    f = ee.Image("I/ab").select("b").divide(7)
+    bands = [f.multiply(x).add(ee.Image.constant(1).subtract(f).multiply(y)) for x, y in zip(e1, e2, strict=True)]
+    mixed = ee.Image.cat(bands)
+    for sum_to_one in (False, True):
+        px = pixels(ee, mixed.unmix([e1, e2], sum_to_one))
+        np.testing.assert_allclose(px["band_0"][0], B / 7, atol=1e-12)
+        np.testing.assert_allclose(px["band_1"][0], 1 - B / 7, atol=1e-12)
+    with pytest.raises(ee.EEException, match="one value per band"):
+        mixed.unmix([[1, 2]]).getInfo()
+
+
+def test_metadata_copy_properties_and_id(ee):
+    img = ee.Image("I/ab").set("k", 5)
+    values, _ = pixels(ee, img.metadata("k"))["k"]
+    np.testing.assert_array_equal(values, 5)
+    assert img.metadata("k", "kk").bandNames().getInfo() == ["kk"]
+    copied = ee.Image.constant(1).copyProperties(img, ["k"])
+    assert ee.Image(copied).get("k").getInfo() == 5
+    coll = ee.ImageCollection.fromImages([ee.Image.constant(1), ee.Image.constant(2)])
+    assert ee.Image(coll.toList(2).get(1)).id().getInfo() == "1"
+
+
+def test_pixel_coordinates(ee):
+    px = pixels(ee, ee.Image.pixelCoordinates(ee.Projection("EPSG:3857")))
+    np.testing.assert_array_equal(px["x"][0], 1005 + 10 * COLS)
+    np.testing.assert_array_equal(px["y"][0], 1995 - 10 * ROWS)
+
+
+def test_first_and_first_non_zero(ee):
+    img = ee.Image("I/ab")
+    a, b = img.select("a"), img.select("b")
+    values, mask = pixels(ee, a.first(b))["a"]
+    np.testing.assert_array_equal(values, np.where(VALID, A, B))
+    np.testing.assert_array_equal(mask, 1)
+    values, _ = pixels(ee, b.firstNonZero(a.add(100)))["b"]
+    np.testing.assert_array_equal(values[VALID], np.where(B != 0, B, A + 100)[VALID])
+
+
+def test_image_collection_merge_combine_and_get_region(ee):
+    one = ee.ImageCollection.fromImages([ee.Image("I/ab").select("a").set("system:time_start", 1000)])
+    two = ee.ImageCollection.fromImages([ee.Image("I/ab").select("b").set("system:time_start", 2000)])
+    merged = one.merge(two)
+    assert merged.aggregate_array("system:index").getInfo() == ["1_ab", "2_ab"]
+    combined = one.combine(two)
+    assert combined.first().bandNames().getInfo() == ["a", "b"]
+    lon, lat = TO_LONLAT.transform(1037.0, 1982.0)  # inside native pixel (row 1, col 3)
+    table = merged.getRegion(ee.Geometry.Point([lon, lat]), 10, "EPSG:3857").getInfo()
+    assert table[0] == ["id", "longitude", "latitude", "time", "a", "b"]
+    clon, clat = TO_LONLAT.transform(1035.0, 1985.0)
+    assert [row[0] for row in table[1:]] == ["1_ab", "2_ab"]
+    np.testing.assert_allclose([table[1][1], table[1][2]], [clon, clat], atol=1e-12)
+    assert table[1][3:] == [1000, A[1, 3], None] and table[2][3:] == [2000, None, B[1, 3]]
+    with pytest.raises(ee.EEException, match="give 'scale'"):
+        merged.getRegion(ee.Geometry.Point([lon, lat])).getInfo()
