@@ -15,7 +15,7 @@ def to_json(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         v = float(value)
-        return None if math.isnan(v) else v
+        return v if math.isfinite(v) else None  # JSON has no NaN or infinity; EE-style null instead
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
