@@ -19,8 +19,7 @@ def test_construction_access_shape(ee_local):
         "cat0": ee.Array.cat([m, m]), "cat1": ee.Array.cat([m, m], 1), "identity": ee.Array.identity(3),
         "repeat": m.repeat(1, 3), "reshape": cube.reshape([4, 6]), "project": ee.Array([[[1], [2]]]).project([1]),
         "sort": ee.Array(V).sort(), "sort_keys": ee.Array([10, 20, 30]).sort([3, 1, 2]),
-        "argmax": ee.Array([[1, 9], [3, 4]]).argMax() if hasattr(ee.Array, "argMax") else
-        ee.ApiFunction.call_("Array.argmax", ee.Array([[1, 9], [3, 4]])),
+        "argmax": ee.Array([[1, 9], [3, 4]]).argmax(),
         "dot": ee.Array([1, 2, 3]).dotProduct([4, 5, 6]),
     }).getInfo()
     c = np.arange(24).reshape(2, 3, 4)
