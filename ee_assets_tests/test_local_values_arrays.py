@@ -114,3 +114,19 @@ def test_element_wise(ee_local):
                 for v in np.asarray(values, dtype=float).tolist()]
         have = [None if v is None or (isinstance(v, float) and np.isinf(v)) else v for v in got[name]]
         assert have == pytest.approx(want, nan_ok=True), name
+
+
+def test_conversions_from_other_values(ee_local):
+    ee = ee_local
+    f = ee.Feature(None, {"a": 1, "b": 2.5, "v": [1, 2]})
+    d = ee.Dictionary({"y": [3, 4], "x": [1, 2]})
+    got = ee.Dictionary({
+        "feature": f.toArray(["b", "a"]), "element": f.getArray("v"), "list": ee.List([[5, 6]]).getArray(0),
+        "dict_get": d.getArray("x"), "dict_all": d.toArray(), "dict_axis1": d.toArray(["x", "y"], 1),
+    }).getInfo()
+    assert got["feature"] == [2.5, 1] and got["element"] == [1, 2] and got["list"] == [5, 6]
+    assert got["dict_get"] == [1, 2]
+    assert got["dict_all"] == np.stack([[1, 2], [3, 4]]).tolist()  # keys in sorted order: x, y
+    assert got["dict_axis1"] == np.stack([[1, 2], [3, 4]], axis=1).tolist()
+    with pytest.raises(ee.EEException, match="Property 'zz' is missing"):
+        f.toArray(["zz"]).getInfo()

@@ -316,3 +316,56 @@ def _register_unary(name: str, fn: Callable) -> None:
 
 for _name, _fn in _UNARY.items():
     _register_unary(_name, _fn)
+
+
+# -- conversions from other values ------------------------------------------------------------------------------
+def _stack(values: list, axis: int, op: str) -> np.ndarray:
+    arrays = [as_array(v, op) for v in values]
+    try:
+        return np.stack(arrays, axis=int(axis)) if arrays else np.zeros((0,))
+    except ValueError as e:
+        raise InvalidArgument(f"{op}: the values must all have the same shape ({e}).") from e
+
+
+@algorithm("Dictionary.toArray", returns=A, dictionary="Dictionary<Object>", keys="List<String>", axis="Integer")
+def dictionary_to_array(dictionary: dict, keys=None, axis: int = 0) -> np.ndarray:
+    """The values of `keys` (all keys in sorted order by default) stacked along `axis`."""
+    names = list(keys) if keys is not None else sorted(dictionary)
+    missing = [k for k in names if k not in dictionary]
+    if missing:
+        raise InvalidArgument(f"Dictionary.toArray: Dictionary does not contain key: '{missing[0]}'.")
+    return _stack([dictionary[k] for k in names], axis, "Dictionary.toArray")
+
+
+@algorithm("Feature.toArray", returns=A, feature="Feature", properties="List<String>")
+def feature_to_array(feature, properties: list) -> np.ndarray:
+    props = getattr(feature, "properties", None)
+    if not isinstance(props, dict):
+        raise InvalidArgument("Feature.toArray: expected a Feature.")
+    missing = [p for p in properties if props.get(p) is None]
+    if missing:
+        raise InvalidArgument(f"Feature.toArray: Property '{missing[0]}' is missing or null.")
+    return _stack([props[p] for p in properties], 0, "Feature.toArray")
+
+
+@algorithm("Element.getArray", returns=A, object="Element", property="String")
+def element_get_array(object, property: str) -> np.ndarray:
+    props = getattr(object, "properties", None)
+    if not isinstance(props, dict) or props.get(property) is None:
+        raise InvalidArgument(f"Element.getArray: Property '{property}' is missing or null.")
+    return as_array(props[property], property)
+
+
+@algorithm("List.getArray", returns=A, list="List<Object>", index="Integer")
+def list_get_array(list, index: int) -> np.ndarray:
+    i = int(index)
+    if not -len(list) <= i < len(list):
+        raise InvalidArgument(f"List.getArray: index {i} is out of range for a list of {len(list)} elements.")
+    return as_array(list[i], "element")
+
+
+@algorithm("Dictionary.getArray", returns=A, dictionary="Dictionary<Object>", key="String")
+def dictionary_get_array(dictionary: dict, key: str) -> np.ndarray:
+    if key not in dictionary:
+        raise InvalidArgument(f"Dictionary.getArray: Dictionary does not contain key: '{key}'.")
+    return as_array(dictionary[key], key)
