@@ -133,8 +133,12 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
 def _tiles(image: Image, grid: Grid, runs: dict[bool, Runs]):
     """(tile, its runs, every band's pixels) for the tiles of `grid` that some run touches, in order."""
     wanted = []
-    for top, left, h, w in blocks(grid, TILE_PIXELS):
-        tile_runs = {k: r.rows(top, top + h).columns(left, left + w) for k, r in runs.items()}
+    tiles = blocks(grid, TILE_PIXELS)
+    if len(tiles) > 1:
+        runs = {k: r.by_row(grid.height) for k, r in runs.items()}
+    for top, left, h, w in tiles:
+        tile_runs = runs if len(tiles) == 1 else {k: r.rows(top, top + h).columns(left, left + w)
+                                                  for k, r in runs.items()}
         if any(len(r.row) for r in tile_runs.values()):
             wanted.append(((top, left, h, w), tile_runs))
 

@@ -16,3 +16,7 @@ import numba  # noqa: E402  (must follow NUMBA_CACHE_DIR)
 
 jit = numba.njit(cache=True, nogil=True)
 """Decorator for a compiled kernel (cached on disk, releases the GIL)."""
+
+jit_sums = numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
+"""For kernels whose loops are sums: lets the compiler reorder the additions so that they vectorise
+(results may differ from a left-to-right sum in the last bits; they stay deterministic)."""

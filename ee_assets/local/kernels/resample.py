@@ -99,6 +99,13 @@ class _MappingCache:
 _cache = _MappingCache(_CACHE_BYTES)
 
 
+def clear_mapping_cache() -> None:
+    """Forget every cached mapping (benchmarks use it to time cold requests)."""
+    with _cache.lock:
+        _cache.items.clear()
+        _cache.used = 0
+
+
 def pixel_mapping(src: Grid, dst: Grid) -> PixelMapping:
     """Map every pixel centre of `dst` to the `src` pixel containing it (nearest neighbour)."""
     key = (src, dst)

@@ -22,7 +22,8 @@ import shapely
 from affine import Affine
 
 from ee_assets.local.kernels import coverage
-from ee_assets.local.kernels.jit import jit
+from ee_assets.local.kernels.jit import jit, jit_sums
+from ee_assets.local.kernels.tiles import ordered_map, row_chunks
 
 MIN_WEIGHTED_FRACTION = 0.005  # EE includes a pixel in weighted reductions from ~0.5 % coverage
 _EPS = 1e-12
@@ -30,7 +31,10 @@ _EPS = 1e-12
 
 @dataclass(frozen=True)
 class Runs:
-    """Pixel runs of regions on a grid, sorted by row: pixels [c0, c1) of `row` belong to region `feature`."""
+    """Pixel runs of regions on a grid: pixels [c0, c1) of `row` belong to region `feature`.
+
+    A region's runs keep the order they were made in (so its sums do not depend on how regions are
+    grouped); `by_row` orders all runs by row for cutting them into tiles."""
 
     feature: np.ndarray  # int64
     row: np.ndarray  # int64
@@ -38,8 +42,13 @@ class Runs:
     c1: np.ndarray  # int64
     weight: np.ndarray  # float64: coverage fraction (weighted runs) or 1 (centre runs)
 
+    def by_row(self, height: int) -> Runs:
+        """The same runs, stably ordered by row."""
+        order = _row_order(self.row, height)
+        return Runs(self.feature[order], self.row[order], self.c0[order], self.c1[order], self.weight[order])
+
     def rows(self, top: int, bottom: int) -> Runs:
-        """The runs on rows [top, bottom)."""
+        """The runs on rows [top, bottom); the runs must be ordered by row (`by_row`)."""
         i, j = np.searchsorted(self.row, [top, bottom])
         return Runs(self.feature[i:j], self.row[i:j], self.c0[i:j], self.c1[i:j], self.weight[i:j])
 
@@ -75,10 +84,10 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
         pieces.append(Runs(np.full(len(rows), i, np.int64), rows, cols, cols + 1, weights))
     if not pieces:
         return _empty_runs()
-    feature, row, c0, c1, weight = (np.concatenate(x) for x in zip(*[
-        (p.feature, p.row, p.c0, p.c1, p.weight) for p in pieces], strict=True))
-    order = np.argsort(row, kind="stable")
-    return Runs(feature[order], row[order], c0[order], c1[order], weight[order])
+    if len(pieces) == 1:
+        return pieces[0]
+    return Runs(*(np.concatenate(x) for x in zip(*[(p.feature, p.row, p.c0, p.c1, p.weight) for p in pieces],
+                                                  strict=True)))
 
 
 def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int, height: int, weighted: bool,
@@ -100,11 +109,33 @@ def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int,
     feats, starts = np.unique(seg_feature, return_index=True)  # segments are grouped by feature already
     ends = np.r_[starts[1:], len(seg_feature)]
     ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
-    if weighted:
-        ints, w = _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, max(min_fraction, _EPS))
-    else:
-        ints, w = _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height)
-    return Runs(ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 3], w)
+
+    def run(span):  # features [i, j): each region's runs come out the same whichever chunk it is in
+        i, j = span
+        if weighted:
+            return _weighted_runs(ax, ay, bx, by, feats[i:j], starts[i:j], ends[i:j], width, height,
+                                  max(min_fraction, _EPS))
+        return _centre_runs(ax, ay, bx, by, feats[i:j], starts[i:j], ends[i:j], width, height)
+
+    parts = list(ordered_map(run, row_chunks(len(feats), minimum=16)))
+    if len(parts) == 1:
+        return Runs(*parts[0])
+    return Runs(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+@jit
+def _row_order(row, height):
+    """Indices that stably order runs by row (a counting sort)."""
+    counts = np.zeros(height + 1, np.int64)
+    for r in row:
+        counts[r + 1] += 1
+    for i in range(height):
+        counts[i + 1] += counts[i]
+    order = np.empty(len(row), np.int64)
+    for k in range(len(row)):
+        order[counts[row[k]]] = k
+        counts[row[k]] += 1
+    return order
 
 
 def _empty_runs() -> Runs:
@@ -116,18 +147,13 @@ def _empty_runs() -> Runs:
 
 
 @jit
-def _emit(ints, weights, n, f, row, c0, c1, w):
-    """Append run n to the (n, 4) table `ints` and `weights`, doubling them when full."""
-    if n >= len(ints):
-        bigger = np.empty((2 * len(ints), 4), np.int64)
-        bigger[:n] = ints[:n]
-        ints = bigger
-        more = np.empty(2 * len(weights), np.float64)
-        more[:n] = weights[:n]
-        weights = more
-    ints[n, 0], ints[n, 1], ints[n, 2], ints[n, 3] = f, row, c0, c1
-    weights[n] = w
-    return ints, weights, n + 1
+def _grown(a, n, need):
+    """`a` with room for `need` items (doubling), keeping the first n."""
+    if need <= len(a):
+        return a
+    bigger = np.empty(max(need, 2 * len(a)), a.dtype)
+    bigger[:n] = a[:n]
+    return bigger
 
 
 @jit
@@ -135,8 +161,9 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
     """Weighted runs of every feature: per feature, cut its edges at the grid lines into pieces inside one
     cell, sum each cell's trapezoid areas and heights, then sweep each row right to left (coverage.py's
     method): a cell's coverage is its own partial area plus the heights of the pieces right of it."""
-    ints = np.empty((1024, 4), np.int64)
-    ws = np.empty(1024, np.float64)
+    of, orow, oc0, oc1 = (np.empty(1 << 16, np.int64), np.empty(1 << 16, np.int64), np.empty(1 << 16, np.int64),
+                          np.empty(1 << 16, np.int64))
+    ow = np.empty(1 << 16, np.float64)
     n = 0
     pk = np.empty(1024, np.int64)
     pp = np.empty(1024, np.float64)
@@ -213,15 +240,22 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
         if m == 0:
             continue
         order = np.argsort(pk[:m])
+        need = n + 3 * m + 4  # each entry adds at most a gap run and its cell
+        of, orow, oc0, oc1 = _grown(of, n, need), _grown(orow, n, need), _grown(oc0, n, need), _grown(oc1, n, need)
+        ow = _grown(ow, n, need)
         # Sweep rows: entries of a row, merged per cell, from the right.
+        w1 = width + 1
         i = m - 1
         while i >= 0:
-            row = pk[order[i]] // (width + 1)
+            row = pk[order[i]] // w1
+            row_key = row * w1
             running = 0.0
             prev = width
-            while i >= 0 and pk[order[i]] // (width + 1) == row:
+            while i >= 0:
                 key = pk[order[i]]
-                c = key - row * (width + 1)
+                if key < row_key:
+                    break
+                c = key - row_key
                 part = 0.0
                 cover = 0.0
                 while i >= 0 and pk[order[i]] == key:
@@ -229,16 +263,19 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                     cover += pd[order[i]]
                     i -= 1
                 if prev - c - 1 > 0 and running >= min_fraction:
-                    ints, ws, n = _emit(ints, ws, n, f, row, c + 1, prev, min(running, 1.0))
+                    of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c + 1, prev, min(running, 1.0)
+                    n += 1
                 if c < width:
                     fr = min(part + running, 1.0)
                     if fr >= min_fraction:
-                        ints, ws, n = _emit(ints, ws, n, f, row, c, c + 1, fr)
+                        of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c, c + 1, fr
+                        n += 1
                 running += cover
                 prev = c
             if prev > 0 and running >= min_fraction:
-                ints, ws, n = _emit(ints, ws, n, f, row, 0, prev, min(running, 1.0))
-    return ints[:n].copy(), ws[:n].copy()
+                of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, 0, prev, min(running, 1.0)
+                n += 1
+    return of[:n], orow[:n], oc0[:n], oc1[:n], ow[:n]
 
 
 @jit
@@ -246,8 +283,9 @@ def _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height):
     """Centre-rule runs (GDAL's polygon scanline): on row r, every non-horizontal edge with
     y0 <= r + 0.5 < y1 crosses at x; crossings round to floor(x + 0.5) and, sorted, pair up into
     the filled columns [x_i, x_i+1)."""
-    ints = np.empty((1024, 4), np.int64)
-    ws = np.empty(1024, np.float64)
+    of, orow, oc0, oc1 = (np.empty(1 << 12, np.int64), np.empty(1 << 12, np.int64), np.empty(1 << 12, np.int64),
+                          np.empty(1 << 12, np.int64))
+    ow = np.empty(1 << 12, np.float64)
     n = 0
     ck = np.empty(1024, np.int64)
     cx = np.empty(1024, np.int64)
@@ -285,6 +323,9 @@ def _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height):
                     m += 1
                 r += 1.0
         order = np.argsort(ck[:m] * (2 * width + 4) + np.minimum(np.maximum(cx[:m], -1), width + 1))
+        need = n + m // 2 + 1
+        of, orow, oc0, oc1 = _grown(of, n, need), _grown(orow, n, need), _grown(oc0, n, need), _grown(oc1, n, need)
+        ow = _grown(ow, n, need)
         i = 0
         while i + 1 < m:
             a, b = order[i], order[i + 1]
@@ -294,9 +335,10 @@ def _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height):
             c0 = max(cx[a], 0)
             c1 = min(cx[b], width)
             if c0 < c1:
-                ints, ws, n = _emit(ints, ws, n, f, ck[a], c0, c1, 1.0)
+                of[n], orow[n], oc0[n], oc1[n], ow[n] = f, ck[a], c0, c1, 1.0
+                n += 1
             i += 2
-    return ints[:n].copy(), ws[:n].copy()
+    return of[:n], orow[:n], oc0[:n], oc1[:n], ow[:n]
 
 
 # --- accumulation -------------------------------------------------------------------------------
@@ -338,9 +380,13 @@ class ZonalAccumulator:
 
     def add_weighted(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int) -> None:
         """Weighted pixels: weight min(mask, coverage); `values`/`mask` start at grid row `top`, column `left`."""
-        if len(runs.row):
-            _add_weighted(values, mask, runs.feature, runs.row - top, runs.c0 - left, runs.c1 - left, runs.weight,
-                          self.w_count, self.w_sum, self.w_value)
+
+        def run(group: tuple[int, int]):
+            _add_weighted(values, mask, runs.feature, runs.row, runs.c0, runs.c1, runs.weight, top, left, group[0],
+                          group[1], self.w_count, self.w_sum, self.w_value)
+
+        for _ in ordered_map(run, _region_groups(runs, self.n)):
+            pass
 
     def add_centre(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int,
                    moments: bool = True) -> None:
@@ -348,10 +394,15 @@ class ZonalAccumulator:
         if not len(runs.row):
             return
         collect = self.collected is not None
-        _add_centre(values, mask, runs.feature, runs.row - top, runs.c0 - left, runs.c1 - left, self.count,
-                    self.total, self.shift, self.s1, self.s2, self.vmin, self.vmax, moments,
-                    self.collected if collect else np.empty(0), self.offsets if collect else np.zeros(1, np.int64),
-                    collect)
+
+        def run(group: tuple[int, int]):
+            _add_centre(values, mask, runs.feature, runs.row, runs.c0, runs.c1, top, left, group[0], group[1],
+                        self.count, self.total, self.shift, self.s1, self.s2, self.vmin, self.vmax, moments,
+                        self.collected if collect else np.empty(0),
+                        self.offsets if collect else np.zeros(1, np.int64), collect)
+
+        for _ in ordered_map(run, _region_groups(runs, self.n)):
+            pass
 
     def centre_values(self, i: int) -> np.ndarray:
         """The collected centre values of region i (needs collect_sizes)."""
@@ -359,32 +410,67 @@ class ZonalAccumulator:
         return self.collected[start:start + self.count[i]]
 
 
-@jit
-def _add_weighted(values, mask, feature, row, c0, c1, weight, w_count, w_sum, w_value):
+def _region_groups(runs: Runs, n: int, minimum_pixels: int = 1 << 20) -> list[tuple[int, int]]:
+    """Ranges of region index to accumulate on different threads: no region is in two ranges, so threads
+    never share an accumulator and each region's order of additions stays the same."""
+    if not len(runs.row):
+        return []
+    if runs.pixels < minimum_pixels:
+        return [(0, n)]
+    return row_chunks(n, minimum=1)
+
+
+@jit_sums
+def _add_weighted(values, mask, feature, row, c0, c1, weight, top, left, lo, hi, w_count, w_sum, w_value):
     for k in range(len(feature)):
-        r = row[k]
+        f = feature[k]
+        if f < lo or f >= hi:
+            continue
         frac = weight[k]
+        r = row[k] - top
         cnt = 0
         sw = 0.0
         sv = 0.0
-        for j in range(c0[k], c1[k]):
-            w = min(float(mask[r, j]), frac)
-            if w > 0.0:
-                cnt += 1
+        if c1[k] - c0[k] <= 4:  # boundary cells: index directly (a slice costs more than a few pixels)
+            for j in range(c0[k] - left, c1[k] - left):
+                w = min(np.float64(mask[r, j]), frac)
+                if w > 0.0:
+                    cnt += 1
+                    sw += w
+                    sv += w * np.float64(values[r, j])
+            w_count[f] += cnt
+            w_sum[f] += sw
+            w_value[f] += sv
+            continue
+        vs = values[r, c0[k] - left:c1[k] - left]  # row slices index from 0, so the loops vectorise
+        ms = mask[r, c0[k] - left:c1[k] - left]
+        if frac >= 1.0:  # inside: weight = mask, branch-free
+            for j in range(len(vs)):
+                m = ms[j]
+                ok = m > 0
+                w = np.float64(m) if ok else 0.0
+                cnt += 1 if ok else 0
                 sw += w
-                sv += w * float(values[r, j])
-        f = feature[k]
+                sv += w * np.float64(vs[j]) if ok else 0.0
+        else:
+            for j in range(len(vs)):
+                w = min(np.float64(ms[j]), frac)
+                if w > 0.0:
+                    cnt += 1
+                    sw += w
+                    sv += w * np.float64(vs[j])
         w_count[f] += cnt
         w_sum[f] += sw
         w_value[f] += sv
 
 
 @jit
-def _add_centre(values, mask, feature, row, c0, c1, count, total, shift, s1, s2, vmin, vmax, moments, collected,
-                offsets, collect):
+def _add_centre(values, mask, feature, row, c0, c1, top, left, lo_f, hi_f, count, total, shift, s1, s2, vmin, vmax,
+                moments, collected, offsets, collect):
     for k in range(len(feature)):
-        r = row[k]
         f = feature[k]
+        if f < lo_f or f >= hi_f:
+            continue
         k_shift = shift[f]
         cnt = 0
         a0 = 0.0
@@ -393,9 +479,11 @@ def _add_centre(values, mask, feature, row, c0, c1, count, total, shift, s1, s2,
         lo = vmin[f]
         hi = vmax[f]
         pos = offsets[f] + count[f]
-        for j in range(c0[k], c1[k]):
-            if mask[r, j] > 0:
-                v = float(values[r, j])
+        vs = values[row[k] - top, c0[k] - left:c1[k] - left]
+        ms = mask[row[k] - top, c0[k] - left:c1[k] - left]
+        for j in range(len(vs)):
+            if ms[j] > 0:
+                v = np.float64(vs[j])
                 if np.isnan(k_shift):
                     k_shift = v if np.isfinite(v) else 0.0
                 cnt += 1
