@@ -9,12 +9,14 @@ browser/UI ones, which exercise no algorithm breadth) still counts as the whole 
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
 
 from ee_assets.local.algorithms.registry import implemented
 from ee_assets.local.evaluator.usage import invoked
+from ee_assets.local.protocol.signatures import client_signatures
 
 TESTS_DIR = Path(__file__).parent
 IGNORABLE_MARK = "e2e"
@@ -57,3 +59,25 @@ def test_every_implemented_algorithm_is_invoked_by_a_test(request: pytest.Fixtur
         f"{len(untested)} implemented algorithm(s) were never invoked by any test through the client: "
         f"{', '.join(untested)}. Add a test that calls each through the earthengine-api client."
     )
+
+
+def test_implementations_accept_the_clients_arguments() -> None:
+    """Each implemented algorithm takes every argument the client's signature declares (else a script passing it
+    would be refused) and requires no argument the client treats as optional."""
+    signatures = client_signatures()
+    if signatures is None:
+        pytest.skip("the installed earthengine-api ships no algorithms.json to compare with")
+    client = {s["name"].split("/", 1)[1]: s for s in signatures}
+    problems = []
+    for name, alg in implemented().items():
+        signature = client.get(name)
+        if signature is None:
+            continue
+        ours = {p.name: p for p in alg.parameters}
+        for arg in signature.get("arguments", []):
+            param = ours.get(arg["argumentName"])
+            if param is None and not alg.accepts_extra_kwargs:
+                problems.append(f"{name}: no parameter '{arg['argumentName']}'")
+            elif param is not None and arg.get("optional") and param.default is inspect.Parameter.empty:
+                problems.append(f"{name}: '{arg['argumentName']}' is optional for the client but required here")
+    assert not problems, "; ".join(problems)
