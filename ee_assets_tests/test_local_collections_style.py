@@ -75,3 +75,36 @@ def test_draw_is_opaque(ee_local):
     assert px[_at(10.5, 10.5)].tolist() == [255, 0x80, 0, 255]  # polygons are filled, opaque
     assert px[_at(2.5, 17.5)].tolist() == [255, 0x80, 0, 255]
     assert px[_at(18.5, 1.5)][3] == 0
+
+
+def _centres_inside(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """Which pixel centres of GRID fall inside the box (worked from the grid's geometry, not the code under test)."""
+    cols, rows = np.meshgrid(np.arange(20) + 0.5, 19.5 - np.arange(20))
+    return (cols > x0) & (cols < x1) & (rows > y0) & (rows < y1)
+
+
+def test_reduce_to_image_reduces_overlaps_per_pixel(ee_local):
+    ee = ee_local
+    a = ee.Feature(ee.Geometry.Rectangle([2, 2, 10, 10], "EPSG:3857", False), {"v": 2})
+    b = ee.Feature(ee.Geometry.Rectangle([6, 6, 14, 14], "EPSG:3857", False), {"v": 6})
+    nothing = ee.Feature(ee.Geometry.Rectangle([0, 0, 20, 20], "EPSG:3857", False), {"other": 1})
+    fc = ee.FeatureCollection([a, b, nothing])
+    reducer = ee.Reducer.mean().combine(ee.Reducer.sum(), None, True).combine(ee.Reducer.count(), None, True) \
+        .combine(ee.Reducer.max(), None, True).combine(ee.Reducer.stdDev(), None, True)
+    img = fc.reduceToImage(["v"], reducer)
+    assert img.bandNames().getInfo() == ["mean", "sum", "count", "max", "stdDev"]
+    arr = ee.data.computePixels({"expression": img.addBands(img.select("mean").mask().rename("valid")),
+                                 "fileFormat": "NUMPY_NDARRAY", "grid": GRID})
+    in_a, in_b = _centres_inside(2, 2, 10, 10), _centres_inside(6, 6, 14, 14)
+    values = np.where(in_a, 2.0, 0) + np.where(in_b, 6.0, 0)
+    count = in_a.astype(int) + in_b.astype(int)
+    assert np.array_equal(arr["count"], count)
+    assert np.array_equal(arr["sum"], values)
+    assert np.array_equal(arr["valid"], (count > 0).astype(arr["valid"].dtype))
+    with np.errstate(invalid="ignore"):
+        mean = np.where(count > 0, values / np.maximum(count, 1), 0)
+    assert np.allclose(arr["mean"], mean)
+    assert np.array_equal(arr["max"], np.where(in_b, 6.0, np.where(in_a, 2.0, 0)))
+    assert np.allclose(arr["stdDev"], np.where(in_a & in_b, 2.0, 0))  # population sd of {2, 6}
+    with pytest.raises(ee.EEException, match="reducer 'median' is not supported"):
+        fc.reduceToImage(["v"], ee.Reducer.median()).getInfo()
