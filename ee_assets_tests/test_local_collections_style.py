@@ -108,3 +108,27 @@ def test_reduce_to_image_reduces_overlaps_per_pixel(ee_local):
     assert np.allclose(arr["stdDev"], np.where(in_a & in_b, 2.0, 0))  # population sd of {2, 6}
     with pytest.raises(ee.EEException, match="reducer 'median' is not supported"):
         fc.reduceToImage(["v"], ee.Reducer.median()).getInfo()
+
+
+def test_distance_to_features_in_metres(ee_local):
+    """Distances from pixel centres of a 0.01° grid to a point, against pyproj.Geod; masked beyond the radius;
+    inside a polygon the distance is to its boundary."""
+    from pyproj import Geod
+
+    ee = ee_local
+    grid = {"dimensions": {"width": 20, "height": 20}, "crsCode": "EPSG:4326",
+            "affineTransform": {"scaleX": 0.01, "shearX": 0, "translateX": 10.0, "shearY": 0, "scaleY": -0.01,
+                                "translateY": 46.0}}
+    fc = ee.FeatureCollection([ee.Feature(ee.Geometry.Point([10.05, 45.95]))])
+    img = fc.distance(10_000).addBands(fc.distance(10_000).mask().rename("valid"))
+    arr = ee.data.computePixels({"expression": img, "fileFormat": "NUMPY_NDARRAY", "grid": grid})
+    lon, lat = np.meshgrid(10.0 + 0.01 * (np.arange(20) + 0.5), 46.0 - 0.01 * (np.arange(20) + 0.5))
+    expected = Geod(ellps="WGS84").inv(np.full(lon.shape, 10.05), np.full(lat.shape, 45.95), lon, lat)[2]
+    near = expected <= 10_000
+    assert np.allclose(arr["distance"][near], expected[near], rtol=1e-4)
+    assert np.array_equal(arr["valid"].astype(bool), near) and not near.all()
+    square = ee.FeatureCollection([ee.Feature(ee.Geometry.Rectangle([10.0, 45.8, 10.2, 46.0]))])
+    inside = ee.data.computePixels({"expression": square.distance(), "fileFormat": "NUMPY_NDARRAY",
+                                    "grid": grid})["distance"]
+    west_edge = Geod(ellps="WGS84").inv(np.full(20, 10.0), lat[:, 0], lon[:, 0], lat[:, 0])[2]
+    assert np.allclose(inside[10:, 0], west_edge[10:], rtol=1e-3)  # nearest boundary: the west edge
