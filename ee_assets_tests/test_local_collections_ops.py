@@ -38,6 +38,10 @@ def _names(fc) -> list:
 
 
 def test_aggregates_match_statistics(ee_local):
+    """Nulls and missing values are skipped. Readings: aggregate_first gives the first non-null value;
+    aggregate_stats has the keys EE prints (max, mean, min, sample_sd, sample_var, sum, sum_sq, total_count,
+    total_sd, total_var, valid_count, weight_sum, weighted_sum, with unit weights); histogram keys are the values
+    as text."""
     ee = ee_local
     fc = _fc(ee)
     got = ee.Dictionary({

@@ -55,6 +55,8 @@ def test_access_and_editing(ee_local):
 
 
 def test_reordering_and_sets(ee_local):
+    """Reading: EE's docs do not give rotate's direction; Java's Collections.rotate (element i moves to i + distance)
+    is used, since EE's List is Java's. sort puts numbers before strings, each in natural order."""
     ee = ee_local
     base = [3, 1, 4, 1, 5, 9, 2, 6]
     lst = ee.List(base)
