@@ -97,7 +97,7 @@ def _median_rows(values, masks, net, out, valid):
                 if c > 0:
                     lo = buf[(c - 1) // 2, x]
                     hi = buf[c // 2, x]
-                    out[r, start + x] = (float(lo) + float(hi)) / 2.0
+                    out[r, start + x] = (np.float64(lo) + np.float64(hi)) / 2.0
                     valid[r, start + x] = 1.0
 
 
@@ -129,7 +129,7 @@ def _accumulate(values, mask, count, total, low, high):
             v = values[r, c]
             if mask[r, c] > 0 and not np.isnan(v):
                 count[r, c] += 1
-                total[r, c] += v
+                total[r, c] += np.float64(v)
                 if v < low[r, c]:
                     low[r, c] = v
                 if v > high[r, c]:
