@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
@@ -20,9 +22,21 @@ _register("multiply", lambda a, b: a * b)
 _register("divide", lambda a, b: 0 if b == 0 else a / b)
 
 
+def truthy(value) -> bool:
+    """EE's reading of a non-boolean condition: null, 0, NaN and empty strings, lists and dictionaries are false;
+    everything else is true."""
+    if value is None:
+        return False
+    if isinstance(value, (bool, int, float)):
+        return bool(value) and not math.isnan(value)
+    if isinstance(value, (str, list, tuple, dict)):
+        return len(value) > 0
+    return True
+
+
 @algorithm("If", returns="Object", condition="Object", trueCase="Object", falseCase="Object")
 def if_(condition=None, trueCase=None, falseCase=None):
-    return trueCase if condition not in (None, False, 0, "", [], {}) else falseCase
+    return trueCase if truthy(condition) else falseCase
 
 
 @algorithm("String", returns="String", input="Object")
