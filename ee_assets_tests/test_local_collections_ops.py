@@ -219,3 +219,14 @@ def test_joins(ee_local):
         ee.Join.saveBest("best", "gap").apply(primary, secondary, same_id).getInfo()
     with pytest.raises(ee.EEException, match="must compare two elements"):
         ee.Join.simple().apply(primary, secondary, ee.Filter.notNull(["id"])).getInfo()
+
+
+def test_remap_drops_unmapped_values(ee_local):
+    """EE's documented example: 'NotTree' → 0, 'Tree' → 1, and the 'nonsense' feature is dropped."""
+    ee = ee_local
+    fc = ee.FeatureCollection([ee.Feature(ee.Geometry.Point([1, 2]), {"isTree": "Tree"}),
+                               ee.Feature(ee.Geometry.Point([3, 4]), {"isTree": "NotTree"}),
+                               ee.Feature(ee.Geometry.Point([5, 6]), {"isTree": "nonsense"})])
+    assert fc.remap(["NotTree", "Tree"], [0, 1], "isTree").aggregate_array("isTree").getInfo() == [1, 0]
+    with pytest.raises(ee.EEException, match="parallel lists"):
+        fc.remap(["Tree"], [0, 1], "isTree").getInfo()

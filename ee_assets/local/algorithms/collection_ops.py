@@ -100,3 +100,23 @@ def union(collection, maxError=None) -> Collection:
 def bounds(collection, maxError=None, proj=None) -> Geometry:
     g = collection_geometry(as_collection(collection)).to_wgs84()
     return Geometry(shapely.box(*g.bounds) if not g.is_empty else g, WGS84, False)
+
+
+@algorithm("Collection.remap", returns=FC, collection=FC, lookupIn="List<Object>", lookupOut="List<Integer>",
+           columnName="String")
+def remap(collection, lookupIn: list, lookupOut: list, columnName: str) -> Collection:
+    """Map `columnName` through lookupIn → lookupOut; elements whose value is not in lookupIn are dropped (EE's
+    documented behaviour)."""
+    if len(lookupIn) != len(lookupOut):
+        raise InvalidArgument(f"Collection.remap: lookupIn has {len(lookupIn)} values but lookupOut has "
+                              f"{len(lookupOut)}; they must be parallel lists.")
+    table = {json.dumps(to_json(k)): v for k, v in zip(lookupIn, lookupOut, strict=True)}
+    coll = as_collection(collection)
+    out = []
+    for e in coll.elements:
+        key = json.dumps(to_json(e.properties.get(columnName)))
+        if columnName in e.properties and key in table:
+            value = table[key]
+            out.append(e.copy(**{columnName: value}) if isinstance(e, Feature)
+                       else e.with_bands(e.bands, **{columnName: value}))
+    return coll.derive(out)
