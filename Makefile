@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: install sample-data demo test lint ui clean
+.PHONY: install sample-data demo test lint bench ui clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ee_assets.demo
 
 lint: install
-	$(BIN)/ruff check ee_assets ee_assets_tests
+	$(BIN)/ruff check ee_assets ee_assets_tests benchmarks
+
+# Speed benchmarks (each prints medians and ratios against baselines measured in the same run).
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	for f in benchmarks/*.py; do case $$f in */__init__.py) ;; *) $(BIN)/python $$f || exit 1 ;; esac; done
 
 test: install lint
 	$(BIN)/python -m pytest -q

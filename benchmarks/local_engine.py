@@ -1,0 +1,386 @@
+"""Local engine speed: the local backend's kernels against the tools a geospatial engineer would reach for.
+
+Generates its own data in a temporary folder, times every contender several times (first call
+excluded, medians reported), checks that the answers agree, and prints medians, ratios against the
+baselines measured in the same run, and whether each target of issue 5 is met (exit status 1 if not):
+
+- zonal mean with EE's weighted rule, 10,000² float32 raster 30 % masked: >= 8x faster than
+  exactextract (min_coverage_frac=0.005 mean) for 50 state-like polygons (~110k vertices) and for
+  5,000 small polygons, equal within 1e-6 relative;
+- per-pixel masked median of 24 x 2,000²: >= 4x faster than bottleneck.nanmedian, identical values;
+- a 640² computePixels from a 10,000² GeoTIFF: within 3x of a plain numpy index gather of the same pixels;
+- peak memory of a reduceRegions over a 20,000² GeoTIFF below the size of the raster.
+
+Run: `.venv/bin/python benchmarks/local_engine.py` (or `make bench`); `--repeat N` sets the timed runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import shapely
+from affine import Affine
+
+from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.kernels import composite
+from ee_assets.local.kernels.resample import clear_mapping_cache
+from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs
+from ee_assets.local.protocol.routes import LocalBackend
+from ee_assets.local.values.reducer import Reducer
+
+SIZE = 10_000
+PIXEL = 0.001  # degrees; the raster spans lon 0..10, lat 0..10
+TRANSFORM = Affine(PIXEL, 0, 0.0, 0, -PIXEL, SIZE * PIXEL)
+CRS = "EPSG:4326"
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """(median seconds of `repeat` calls after one untimed warm-up call, the last result)."""
+    result = fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+class Report:
+    """Rows of the results table and the targets' verdicts."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, str, float, str]] = []
+        self.targets: list[tuple[str, bool]] = []
+
+    def row(self, work: str, contender: str, seconds: float, note: str = "") -> None:
+        self.rows.append((work, contender, seconds, note))
+        print(f"  {contender:<58} {seconds * 1000:10.1f} ms  {note}", flush=True)
+
+    def target(self, text: str, ok: bool) -> None:
+        self.targets.append((text, ok))
+        print(f"  target: {text}: {'MET' if ok else 'NOT MET'}", flush=True)
+
+    def table(self) -> str:
+        lines = ["| work | contender | median | note |", "|---|---|---:|---|"]
+        for work, contender, seconds, note in self.rows:
+            shown = f"{seconds * 1000:.1f} ms" if seconds < 10 else f"{seconds:.1f} s"
+            lines.append(f"| {work} | {contender} | {shown} | {note} |")
+        return "\n".join(lines)
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def raster(rng: np.random.Generator, size: int, masked: float = 0.3) -> np.ndarray:
+    """A smooth field plus noise, float32, with `masked` of the pixels NaN (the nodata)."""
+    out = np.empty((size, size), np.float32)
+    x = np.linspace(0, 12, size, dtype=np.float32)
+    for top in range(0, size, 1000):
+        y = np.linspace(0, 12, size, dtype=np.float32)[top:top + 1000, None]
+        block = 100 + 40 * np.sin(x[None, :]) * np.cos(y) + rng.normal(0, 5, (len(y), size)).astype(np.float32)
+        block[rng.random(block.shape) < masked] = np.nan
+        out[top:top + len(y)] = block
+    return out
+
+
+def state_polygons(rng: np.random.Generator, n: int = 50, vertices: int = 110_000, extent: float = 10.0) -> list:
+    """n Voronoi cells over (and a little beyond) the extent, densified to ~`vertices` vertices and warped by a
+    smooth displacement small enough to keep them valid, so borders wiggle like real state lines."""
+    margin = 0.03 * extent
+    box = shapely.box(-margin, -margin, extent + margin, extent + margin)
+    seeds = shapely.MultiPoint(rng.uniform(-margin, extent + margin, (n, 2)))
+    cells = [shapely.intersection(c, box) for c in shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=box))]
+    perimeter = sum(c.length for c in cells)
+    cells = [shapely.segmentize(c, perimeter / vertices) for c in cells]
+    s = extent / 10.0
+
+    def warp(xy: np.ndarray) -> np.ndarray:
+        x, y = xy[:, 0] / s, xy[:, 1] / s
+        dx = 0.02 * np.sin(2 * np.pi * y / 0.35) * np.cos(2 * np.pi * x / 0.5) + 0.002 * np.sin(2 * np.pi * y / 0.04)
+        dy = 0.02 * np.cos(2 * np.pi * x / 0.4) * np.sin(2 * np.pi * y / 0.6) + 0.002 * np.cos(2 * np.pi * x / 0.05)
+        return np.column_stack([xy[:, 0] + dx * s, xy[:, 1] + dy * s])
+
+    out = [shapely.transform(c, warp) for c in cells]
+    assert all(shapely.is_valid(out)), "generated state polygons must be valid"
+    return out
+
+
+def small_polygons(rng: np.random.Generator, n: int = 5000, extent: float = 10.0) -> list:
+    """n star-shaped polygons of 8-24 vertices, radius 10-50 pixels, some crossing the raster's edge."""
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(8, 25))
+        angles = (np.arange(k) + rng.uniform(0.1, 0.9, k)) * (2 * np.pi / k)  # gaps < pi: star-shaped, valid
+        radius = rng.uniform(0.5, 1.0, k) * rng.uniform(10, 50) * PIXEL
+        cx, cy = rng.uniform(-0.01, extent + 0.01, 2)
+        out.append(shapely.Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)])))
+    assert all(shapely.is_valid(out)), "generated small polygons must be valid"
+    return out
+
+
+def write_geotiff(path: Path, size: int, transform: Affine, rng: np.random.Generator, masked: float) -> int:
+    """A tiled float32 GeoTIFF (NaN nodata when masked), written in row blocks; returns its in-memory size."""
+    nodata = float("nan") if masked else None
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=1, dtype="float32", crs=CRS,
+                       transform=transform, nodata=nodata, tiled=True, blockxsize=256, blockysize=256,
+                       BIGTIFF="YES") as ds:
+        x = np.linspace(0, 12, size, dtype=np.float32)
+        for top in range(0, size, 1024):
+            h = min(1024, size - top)
+            y = np.linspace(0, 12, size, dtype=np.float32)[top:top + h, None]
+            block = 100 + 40 * np.sin(x[None, :]) * np.cos(y) + rng.normal(0, 5, (h, size)).astype(np.float32)
+            if masked:
+                block[rng.random(block.shape) < masked] = np.nan
+            ds.write(block, 1, window=rasterio.windows.Window(0, top, size, h))
+    return size * size * 4
+
+
+# --- contenders ----------------------------------------------------------------------------------
+
+
+def engine_zonal_mean(values: np.ndarray, mask: np.ndarray, geometries: list) -> np.ndarray:
+    """The local backend's reduceRegion(s) path for one tile: region runs, weighted accumulation, Reducer.finish."""
+    runs = region_runs(geometries, TRANSFORM, values.shape[1], values.shape[0], weighted=True)
+    acc = ZonalAccumulator(len(geometries))
+    acc.add_weighted(values, mask, runs, 0, 0)
+    mean = Reducer.simple("mean")
+    return np.array([np.nan if (v := mean.finish(acc, i)[0]) is None else v for i in range(len(geometries))])
+
+
+def exactextract_mean(values: np.ndarray, geometries: list) -> np.ndarray:
+    import geopandas as gpd
+    from exactextract import exact_extract
+    from exactextract.raster import NumPyRasterSource
+    from pyproj import CRS as ProjCRS
+
+    source = NumPyRasterSource(values, 0.0, 0.0, SIZE * PIXEL, SIZE * PIXEL, srs_wkt=ProjCRS(CRS).to_wkt())
+    frame = gpd.GeoDataFrame(geometry=geometries, crs=CRS)
+    out = exact_extract(source, frame, "mean(min_coverage_frac=0.005)", output="pandas")
+    return out["mean"].to_numpy(dtype=float)
+
+
+def rasterize_bincount_mean(values: np.ndarray, geometries: list) -> np.ndarray:
+    """numpy's usual answer: burn region ids (centre rule, GDAL) and average with bincount (not EE's weights)."""
+    from rasterio.features import rasterize
+
+    ids = rasterize(((g, i + 1) for i, g in enumerate(geometries)), out_shape=values.shape, transform=TRANSFORM,
+                    dtype="int32")
+    ok = ~np.isnan(values)
+    sums = np.bincount(ids[ok], values[ok].astype(np.float64), len(geometries) + 1)
+    counts = np.bincount(ids[ok], minlength=len(geometries) + 1)
+    with np.errstate(invalid="ignore"):
+        return (sums / counts)[1:]
+
+
+def max_relative_error(ours: np.ndarray, theirs: np.ndarray) -> float:
+    both = ~np.isnan(theirs)
+    assert np.array_equal(both, ~np.isnan(ours)), "the engine and exactextract disagree on which regions are empty"
+    return float(np.max(np.abs(ours[both] - theirs[both]) / np.abs(theirs[both])))
+
+
+# --- benchmarks ----------------------------------------------------------------------------------
+
+
+def bench_zonal(report: Report, repeat: int, rng: np.random.Generator) -> None:
+    print(f"zonal mean on a {SIZE:,}² float32 raster, 30% masked (generating data)", flush=True)
+    values = raster(rng, SIZE)
+    mask = (~np.isnan(values)).astype(np.float32)  # the band mask the engine carries alongside values
+    sets = {"50 state-like polygons": state_polygons(rng), "5,000 small polygons": small_polygons(rng)}
+    for label, geometries in sets.items():
+        vertices = int(shapely.get_num_coordinates(geometries).sum())
+        work = f"zonal mean, {label} ({vertices:,} vertices)"
+        print(work, flush=True)
+        t_ee, theirs = timed(lambda g=geometries: exactextract_mean(values, g), max(1, repeat // 2))
+        report.row(work, "exactextract mean(min_coverage_frac=0.005)", t_ee, "baseline")
+        try:
+            import rasterstats  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            from rasterstats import zonal_stats
+
+            t_rs, _ = timed(lambda g=geometries: zonal_stats(g, values, affine=TRANSFORM, stats="mean",
+                                                             nodata=np.nan), max(1, repeat // 2))
+            report.row(work, "rasterstats mean (centre rule)", t_rs, f"{t_rs / t_ee:.2f}x exactextract time")
+        t_np, _ = timed(lambda g=geometries: rasterize_bincount_mean(values, g), max(1, repeat // 2))
+        report.row(work, "numpy: rasterize ids + bincount (centre rule)", t_np, f"{t_ee / t_np:.1f}x vs exactextract")
+        t_us, ours = timed(lambda g=geometries: engine_zonal_mean(values, mask, g), repeat)
+        err = max_relative_error(ours, theirs)
+        speedup = t_ee / t_us
+        report.row(work, "engine: kernels.zonal (reduceRegions' path), weighted", t_us,
+                   f"**{speedup:.1f}x** exactextract; max rel. error {err:.1e}")
+        report.target(f"{label}: >= 8x exactextract ({speedup:.1f}x), error <= 1e-6 ({err:.1e})",
+                      speedup >= 8 and err <= 1e-6)
+
+
+def bench_median(report: Report, repeat: int, rng: np.random.Generator) -> None:
+    import bottleneck
+
+    work = "per-pixel median, 24 x 2,000² float32, 30% masked"
+    print(work, flush=True)
+    stack = rng.normal(1000, 300, (24, 2000, 2000)).astype(np.float32)
+    stack[rng.random(stack.shape) < 0.3] = np.nan
+    pixels = [(image, (~np.isnan(image)).astype(np.float32)) for image in stack]
+    t_bn, theirs = timed(lambda: bottleneck.nanmedian(stack, axis=0), repeat)
+    report.row(work, "bottleneck.nanmedian(axis=0)", t_bn, "baseline")
+    t_us, (ours, valid) = timed(lambda: composite.median(pixels), repeat)
+    some = ~np.isnan(theirs)
+    identical = bool(np.array_equal(valid > 0, some) and np.array_equal(ours[some].astype(np.float32), theirs[some]))
+    speedup = t_bn / t_us
+    report.row(work, "engine: kernels.composite.median (ImageCollection.median)", t_us,
+               f"**{speedup:.1f}x** bottleneck; identical: {identical}")
+    report.target(f"median: >= 4x bottleneck ({speedup:.1f}x), identical values ({identical})",
+                  speedup >= 4 and identical)
+
+
+def bench_compute_pixels(report: Report, repeat: int, rng: np.random.Generator, folder: Path) -> None:
+    work = f"640² computePixels (nearest) from a {SIZE:,}² GeoTIFF"
+    print(work + " (writing the GeoTIFF)", flush=True)
+    path = folder / "source.tif"
+    write_geotiff(path, SIZE, TRANSFORM, rng, masked=0.0)
+    (folder / "catalog.yaml").write_text(json.dumps({"assets": {"BENCH/source": {"type": "IMAGE",
+                                                                                  "path": "source.tif"}}}))
+    with rasterio.open(path) as ds:
+        source = ds.read(1)
+    dst = Affine(0.00137, 0, 3.1234, 0, -0.00137, 6.789)
+    body = json.dumps({
+        "expression": {"result": "0", "values": {"0": {"functionInvocationValue": {
+            "functionName": "Image.load", "arguments": {"id": {"constantValue": "BENCH/source"}}}}}},
+        "fileFormat": "NPY",
+        "grid": {"dimensions": {"width": 640, "height": 640}, "crsCode": CRS,
+                 "affineTransform": {"scaleX": dst.a, "shearX": 0, "translateX": dst.c, "shearY": 0,
+                                     "scaleY": dst.e, "translateY": dst.f}},
+    }).encode()
+    backend = LocalBackend(Catalog.from_file(folder / "catalog.yaml"))
+
+    def server():
+        clear_mapping_cache()  # time cold requests: the pixel mapping is computed every time
+        response = backend.handle("POST", "/v1/projects/bench/image:computePixels", "", {}, body, "http://bench")
+        assert response.status == 200, response.body[:300]
+        return np.load(io.BytesIO(response.body))["b1"]
+
+    def numpy_gather():
+        inv = ~TRANSFORM
+        cols, rows = np.meshgrid(np.arange(640) + 0.5, np.arange(640) + 0.5)
+        x, y = dst.c + dst.a * cols, dst.f + dst.e * rows
+        return source[np.floor(inv.e * y + inv.f).astype(np.intp), np.floor(inv.a * x + inv.c).astype(np.intp)]
+
+    def gdal_reproject():
+        from rasterio.warp import Resampling, reproject
+
+        out = np.zeros((640, 640), np.float32)
+        reproject(source, out, src_transform=TRANSFORM, src_crs=CRS, dst_transform=dst, dst_crs=CRS,
+                  resampling=Resampling.nearest)
+        return out
+
+    t_np, gathered = timed(numpy_gather, repeat)
+    report.row(work, "numpy index gather from the in-memory source", t_np, "baseline")
+    t_gdal, warped = timed(gdal_reproject, max(1, repeat // 2))
+    report.row(work, "GDAL reproject (nearest) of the in-memory source", t_gdal, f"{t_gdal / t_np:.1f}x numpy")
+    t_us, ours = timed(server, repeat)
+    same = bool(np.array_equal(ours, gathered) and np.array_equal(warped, gathered))
+    ratio = t_us / t_np
+    report.row(work, "engine: LocalBackend.handle image:computePixels (NPY), file read", t_us,
+               f"**{ratio:.2f}x** numpy gather; identical pixels: {same}")
+    report.target(f"computePixels: within 3x of numpy gather ({ratio:.2f}x), same pixels ({same})",
+                  ratio <= 3 and same)
+
+
+_MEMORY_CHILD = textwrap.dedent("""
+    import json, resource, sys, time
+    from pathlib import Path
+    from ee_assets.local.catalog.catalog import Catalog
+    from ee_assets.local.protocol.routes import LocalBackend
+
+    folder = Path(sys.argv[1])
+    backend = LocalBackend(Catalog.from_file(folder / "catalog.yaml"))
+    def call(name, args):
+        return {"functionInvocationValue": {"functionName": name, "arguments": args}}
+    expression = {"result": "0", "values": {"0": call("Image.reduceRegions", {
+        "image": call("Image.load", {"id": {"constantValue": "BENCH/big"}}),
+        "collection": call("Collection.loadTable", {"tableId": {"constantValue": "BENCH/states"}}),
+        "reducer": call("Reducer.mean", {})})}}
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    start = time.perf_counter()
+    response = backend.handle("POST", "/v1/projects/bench/table:computeFeatures", "", {},
+                              json.dumps({"expression": expression}).encode(), "http://bench")
+    seconds = time.perf_counter() - start
+    assert response.status == 200, response.body[:300]
+    features = json.loads(response.body)["features"]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"before": before, "peak": peak, "seconds": seconds, "features": len(features),
+                      "means": sum(f["properties"].get("mean") is not None for f in features)}))
+""")
+
+
+def bench_memory(report: Report, rng: np.random.Generator, folder: Path) -> None:
+    size = 20_000
+    work = f"reduceRegions mean over a {size:,}² float32 GeoTIFF, 50 polygons (peak RSS)"
+    print(work + " (writing the GeoTIFF)", flush=True)
+    transform = Affine(PIXEL, 0, 0.0, 0, -PIXEL, size * PIXEL)
+    raster_bytes = write_geotiff(folder / "big.tif", size, transform, rng, masked=0.3)
+    states = state_polygons(rng, extent=size * PIXEL)
+    (folder / "states.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": i}, "geometry": shapely.geometry.mapping(g)}
+        for i, g in enumerate(states)]}))
+    (folder / "catalog.yaml").write_text(json.dumps({"assets": {
+        "BENCH/big": {"type": "IMAGE", "path": "big.tif"},
+        "BENCH/states": {"type": "TABLE", "path": "states.geojson"}}}))
+    done = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(folder)], capture_output=True, text=True,
+                          check=False, env={**os.environ})
+    if done.returncode != 0:
+        raise RuntimeError(f"the reduceRegions subprocess failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    peak, before = result["peak"], result["before"]
+    report.row(work, "engine: LocalBackend.handle table:computeFeatures (subprocess)", result["seconds"],
+               f"peak RSS {peak / 2**20:,.0f} MiB (after imports {before / 2**20:,.0f} MiB) vs raster "
+               f"{raster_bytes / 2**20:,.0f} MiB; {result['means']}/{result['features']} means")
+    report.target(f"reduceRegions peak memory {peak / 2**20:,.0f} MiB below the raster's {raster_bytes / 2**20:,.0f} "
+                  "MiB", peak < raster_bytes and result["means"] == result["features"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (slow baselines: half)")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the 20,000² peak-memory run")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(20260521)
+    report = Report()
+    print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; medians of {args.repeat} runs after a "
+          "warm-up call", flush=True)
+    with tempfile.TemporaryDirectory(prefix="ee_assets_bench_") as tmp:
+        folder = Path(tmp)
+        bench_zonal(report, args.repeat, rng)
+        bench_median(report, args.repeat, rng)
+        (folder / "pixels").mkdir()
+        bench_compute_pixels(report, args.repeat, rng, folder / "pixels")
+        if not args.skip_memory:
+            (folder / "memory").mkdir()
+            bench_memory(report, rng, folder / "memory")
+    print()
+    print(f"Local engine benchmark ({os.cpu_count()} cores)")
+    print(report.table())
+    print()
+    for text, ok in report.targets:
+        print(f"- [{'x' if ok else ' '}] {text}")
+    return 0 if all(ok for _, ok in report.targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
