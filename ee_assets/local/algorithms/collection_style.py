@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from matplotlib.colors import to_rgba
 from rasterio.features import rasterize
 
 from ee_assets.local.algorithms.coerce import as_collection, as_number
@@ -33,6 +32,8 @@ FILL_OPACITY = 0.66  # EE: fillColor defaults to the line colour at 0.66 opacity
 
 def parse_color(value: str, name: str = "color") -> tuple[float, float, float, float]:
     """An EE colour ('FF0000', 'FF000088' with opacity, '#ff0000', or a CSS name like 'red') as RGBA in [0, 1]."""
+    from matplotlib.colors import to_rgba  # imported on first use: matplotlib takes ~0.2 s to import
+
     text = str(value).strip()
     if len(text) in (3, 6, 8) and all(c in "0123456789abcdefABCDEF" for c in text):
         text = "#" + text
