@@ -230,3 +230,11 @@ def test_remap_drops_unmapped_values(ee_local):
     assert fc.remap(["NotTree", "Tree"], [0, 1], "isTree").aggregate_array("isTree").getInfo() == [1, 0]
     with pytest.raises(ee.EEException, match="parallel lists"):
         fc.remap(["Tree"], [0, 1], "isTree").getInfo()
+
+
+def test_sort_by_mixed_types_orders_numbers_before_strings(ee_local):
+    """Reading: EE sorts comparable values; mixed numbers and strings are ordered numbers first (as List.sort)."""
+    ee = ee_local
+    fc = ee.FeatureCollection([ee.Feature(None, {"k": k, "n": i}) for i, k in enumerate(["b", 2, "a", 1])])
+    assert fc.sort("k").aggregate_array("n").getInfo() == [3, 1, 2, 0]
+    assert fc.sort("k", False).aggregate_array("n").getInfo() == [0, 2, 1, 3]

@@ -7,6 +7,7 @@ from typing import Any
 import shapely
 
 from ee_assets.local.algorithms.coerce import as_collection, as_geometry
+from ee_assets.local.algorithms.lists import sort_key
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.evaluator.context import EvalContext
@@ -100,7 +101,7 @@ def limit(collection: Collection, limit: int | None = None, key: str | None = No
     if key is not None:
         present = [e for e in elements if e.properties.get(key) is not None]
         missing = [e for e in elements if e.properties.get(key) is None]
-        present.sort(key=lambda e: e.properties[key], reverse=not ascending)
+        present.sort(key=lambda e: sort_key(e.properties[key]), reverse=not ascending)
         elements = present + missing
     if limit is not None:
         elements = elements[: max(0, int(limit))]

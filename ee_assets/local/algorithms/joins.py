@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ee_assets.local.algorithms.coerce import as_collection
 from ee_assets.local.algorithms.filter import Filter
-from ee_assets.local.algorithms.lists import _sort_key
+from ee_assets.local.algorithms.lists import sort_key
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
@@ -80,7 +80,7 @@ def _ordered(matches: list, ordering: str | None, ascending: bool) -> list:
         return matches
     present = [m for m in matches if m.properties.get(ordering) is not None]
     missing = [m for m in matches if m.properties.get(ordering) is None]
-    present.sort(key=lambda m: _sort_key(m.properties[ordering]), reverse=not ascending)
+    present.sort(key=lambda m: sort_key(m.properties[ordering]), reverse=not ascending)
     return present + missing
 
 

@@ -194,8 +194,8 @@ def swap(list, pos1, pos2) -> list:
     return out
 
 
-def _sort_key(value):
-    """Numbers before strings, each in natural order (EE sorts comparable values)."""
+def sort_key(value) -> tuple:
+    """Numbers before strings, each in natural order (EE sorts comparable values); shared by the collection sorts."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
         return (0, float(value), "")
     if isinstance(value, str):
@@ -208,11 +208,11 @@ def sort(list, keys=None) -> list:
     """Ascending; with `keys`, the list ordered by the corresponding keys (stable)."""
     lst = _list(list)
     if keys is None:
-        return sorted(lst, key=_sort_key)
+        return sorted(lst, key=sort_key)
     ks = _list(keys, "keys")
     if len(ks) != len(lst):
         raise InvalidArgument(f"List.sort: keys has {len(ks)} elements but the list has {len(lst)}.")
-    order = sorted(range(len(lst)), key=lambda i: _sort_key(ks[i]))
+    order = sorted(range(len(lst)), key=lambda i: sort_key(ks[i]))
     return [lst[i] for i in order]
 
 
