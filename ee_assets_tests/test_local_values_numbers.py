@@ -124,6 +124,15 @@ def test_format_and_parse(ee_local):
         ee.Number.parse("abc").getInfo()
 
 
+def test_pow_stays_exact_for_longs_and_overflows_to_infinity(ee_local):
+    """Integer powers within 64 bits are exact (EE's longs); beyond, a double: 10^400 overflows to infinity, which
+    JSON cannot carry, so it comes back as null like NaN."""
+    ee = ee_local
+    assert ee.Number(3).pow(39).getInfo() == 3**39
+    assert ee.Number(2).pow(-2).getInfo() == 0.25
+    assert ee.Number(10).pow(400).getInfo() is None
+
+
 def test_chained_arithmetic_like_a_script(ee_local):
     """(2^10 - 24) / 10, rounded: a typical script chain, worked by hand: 1000 / 10 = 100."""
     ee = ee_local

@@ -57,8 +57,11 @@ def _mod(a, b):
 
 
 def _pow(a, b):
+    """Integer powers stay exact within 64 bits, like EE's longs; beyond that, and otherwise, doubles."""
     try:
-        return a**b if not (isinstance(a, int) and isinstance(b, int) and b < 0) else float(a) ** b
+        if isinstance(a, int) and isinstance(b, int) and 0 <= b and b * math.log2(abs(a) or 1) < 63:
+            return a**b
+        return float(a) ** b
     except (OverflowError, ZeroDivisionError):
         return math.inf
 
