@@ -64,6 +64,14 @@ def test_binary_functions_match_numpy(ee):
         np.testing.assert_array_equal(mask, VALID.astype(float) if uses_a else np.ones_like(mask), err_msg=name)
 
 
+def test_comparisons_give_zero_or_one(ee):
+    img = ee.Image("I/ab")
+    a, b = img.select("a"), img.select("b")
+    for name, fn in {"gte": np.greater_equal, "lte": np.less_equal, "neq": np.not_equal}.items():
+        values, _ = pixels(ee, getattr(a, name)(b))["a"]
+        np.testing.assert_array_equal(values[VALID], fn(A, B)[VALID].astype(float), err_msg=name)
+
+
 def test_mod_sign_and_min_max_types(ee):
     v = pixels(ee, ee.Image.constant([-7, 7]).mod(3))
     assert [float(v[k][0][0, 0]) for k in v] == [-1.0, 1.0]  # fmod: the sign of the dividend
@@ -93,7 +101,8 @@ CASTS = {
     "byte": ("int", 0, 255), "int": ("int", -2**31, 2**31 - 1), "short": ("int", -32768, 32767),
     "toInt64": ("int", -2**63, 2**63 - 1), "int64": ("int", -2**63, 2**63 - 1),
     "toLong": ("int", -2**63, 2**63 - 1), "long": ("int", -2**63, 2**63 - 1),
-    "float": ("float", None, None), "toDouble": ("double", None, None), "double": ("double", None, None),
+    "float": ("float", None, None), "toFloat": ("float", None, None),
+    "toDouble": ("double", None, None), "double": ("double", None, None),
 }
 
 
@@ -116,8 +125,8 @@ def test_casts_round_clamp_and_report_types(ee):
             continue  # NPY of 64-bit / uint32 constant bands: values checked through the smaller types
         values = pixels(ee, img)
         got = np.array([float(values[k][0][0, 0]) for k in values])
-        expected = _expected_cast(x, lo, hi) if precision == "int" else x.astype(np.float32 if name == "float"
-                                                                                   else np.float64)
+        expected = _expected_cast(x, lo, hi) if precision == "int" else \
+            x.astype(np.float32 if precision == "float" else np.float64)
         np.testing.assert_allclose(got, expected, rtol=1e-7, err_msg=name)
 
 
@@ -126,6 +135,8 @@ def test_pixel_type_constructors_and_image_cast(ee):
     assert ee.PixelType.float().getInfo() == {"type": "PixelType", "precision": "float"}
     assert ee.PixelType.double().getInfo() == {"type": "PixelType", "precision": "double"}
     assert ee.PixelType.uint16().getInfo()["max"] == 65535
+    assert ee.PixelType.uint32().getInfo()["max"] == 2**32 - 1
+    assert ee.PixelType.int64().getInfo()["min"] == -(2**63)
     custom = ee.PixelType("int", 0, 1000)
     assert custom.getInfo() == {"type": "PixelType", "precision": "int", "min": 0, "max": 1000}
     assert ee.PixelType.int32().precision().getInfo() == "int"

@@ -100,8 +100,9 @@ def test_first_and_first_non_zero(ee):
     values, mask = pixels(ee, a.first(b))["a"]
     np.testing.assert_array_equal(values, np.where(VALID, A, B))
     np.testing.assert_array_equal(mask, 1)
-    values, _ = pixels(ee, b.firstNonZero(a.add(100)))["b"]
-    np.testing.assert_array_equal(values[VALID], np.where(B != 0, B, A + 100)[VALID])
+    for image in (b.firstNonZero(a.add(100)), ee.ApiFunction.call_("Image.first_nonzero", b, a.add(100))):
+        values, _ = pixels(ee, image)["b"]
+        np.testing.assert_array_equal(values[VALID], np.where(B != 0, B, A + 100)[VALID])
 
 
 def test_image_collection_merge_combine_and_get_region(ee):

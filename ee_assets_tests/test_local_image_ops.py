@@ -135,6 +135,10 @@ def test_quality_mosaic_takes_every_band_from_the_best_image(ee):
     best = 2 - np.argmax(stack[::-1], axis=0)  # ties: the later image, as mosaic puts later images on top
     np.testing.assert_array_equal(px["v"][0], 10 * (best + 1))
     np.testing.assert_array_equal(px["q"][0], stack.max(axis=0))
+    # For comparison, ImageCollection.reduce gives the per-pixel statistic of each band instead.
+    px = pixels(ee, ee.ImageCollection.fromImages(images).reduce(ee.Reducer.max()))
+    np.testing.assert_array_equal(px["v_max"][0], 30)
+    np.testing.assert_array_equal(px["q_max"][0], stack.max(axis=0))
 
 
 def test_to_bands_prefixes_image_ids(ee):

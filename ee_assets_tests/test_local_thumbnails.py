@@ -115,3 +115,33 @@ def test_thumbnail_of_an_unbounded_image_needs_a_region(ee):
                                                       "region": [10, 40, 12, 41]}))
     assert rgba.shape == (4, 8, 4)
     np.testing.assert_array_equal(rgba[..., 0], 128)
+
+
+SLD = """<RasterSymbolizer><ColorMap type="{kind}" extended="false">
+  <ColorMapEntry color="#ff0000" quantity="{q0}" label="low"/>
+  <ColorMapEntry color="#00ff00" quantity="{q1}" opacity="0.5"/>
+  <ColorMapEntry color="#0000ff" quantity="{q2}"/>
+</ColorMap></RasterSymbolizer>"""
+
+
+def test_sld_style_ramp_intervals_and_values(ee):
+    """The three ColorMap types as GeoServer's SLD documentation describes them, worked out on band b (0..7)."""
+    b = ee.Image("I/ab").select("b")
+    px = pixels(ee, b.sldStyle(SLD.format(kind="intervals", q0=2, q1=5, q2=7)))
+    low, mid, high = B < 2, (B >= 2) & (B < 5), (B >= 5) & (B < 7)
+    np.testing.assert_array_equal(px["vis-red"][0], np.where(low, 255, 0))
+    np.testing.assert_array_equal(px["vis-green"][0], np.where(mid, 255, 0))
+    np.testing.assert_array_equal(px["vis-blue"][0], np.where(high, 255, 0))
+    np.testing.assert_allclose(px["vis-red"][1], np.select([low, mid, high], [1, 0.5, 1], 0))  # 7 and up: clear
+
+    px = pixels(ee, b.sldStyle(SLD.format(kind="ramp", q0=0, q1=4, q2=8)))
+    t = np.clip(B / 4, 0, 1)
+    np.testing.assert_array_equal(px["vis-red"][0], np.rint(np.where(B <= 4, 255 * (1 - t), 0)))
+    np.testing.assert_array_equal(px["vis-green"][0], np.rint(np.where(B <= 4, 255 * t, 255 * (8 - B) / 4)))
+    np.testing.assert_allclose(px["vis-red"][1], np.where(B <= 4, 1 - 0.5 * t, 0.5 + 0.5 * (B - 4) / 4))
+
+    px = pixels(ee, b.sldStyle(SLD.format(kind="values", q0=1, q1=3, q2=6)))
+    np.testing.assert_array_equal(px["vis-red"][1] > 0, np.isin(B, [1, 3, 6]))
+    np.testing.assert_array_equal(px["vis-blue"][0], np.where(B == 6, 255, 0))
+    with pytest.raises(ee.EEException, match="no <ColorMap>"):
+        b.sldStyle("<RasterSymbolizer/>").getInfo()
