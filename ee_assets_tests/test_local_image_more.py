@@ -121,3 +121,53 @@ def test_image_collection_merge_combine_and_get_region(ee):
     assert table[1][3:] == [1000, A[1, 3], None] and table[2][3:] == [2000, None, B[1, 3]]
     with pytest.raises(ee.EEException, match="give 'scale'"):
         merged.getRegion(ee.Geometry.Point([lon, lat])).getInfo()
+
+
+def _bfs_sizes(values: np.ndarray, valid: np.ndarray, eight: bool) -> np.ndarray:
+    """Reference region sizes by breadth-first search over equal, valid neighbours."""
+    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
+    sizes = np.zeros(values.shape, int)
+    seen = np.zeros(values.shape, bool)
+    for start in zip(*np.nonzero(valid), strict=True):
+        if seen[start]:
+            continue
+        region, queue = [start], [start]
+        seen[start] = True
+        while queue:
+            r, c = queue.pop()
+            for dr, dc in steps:
+                n = (r + dr, c + dc)
+                if 0 <= n[0] < values.shape[0] and 0 <= n[1] < values.shape[1] and valid[n] and not seen[n] \
+                        and values[n] == values[r, c]:
+                    seen[n] = True
+                    region.append(n)
+                    queue.append(n)
+        for p in region:
+            sizes[p] = len(region)
+    return sizes
+
+
+def test_connected_pixel_count_matches_a_breadth_first_search(ee):
+    img = ee.Image("I/ab")
+    high = img.select("b").gt(3)
+    for eight in (True, False):
+        values, _ = pixels(ee, high.connectedPixelCount(100, eight))["b"]
+        np.testing.assert_array_equal(values, _bfs_sizes(B > 3, np.ones_like(VALID), eight), err_msg=str(eight))
+    values, mask = pixels(ee, img.select("a").gt(0).connectedPixelCount(4))["a"]
+    expected = np.minimum(_bfs_sizes(A > 0, VALID, True), 4)  # capped at maxSize; the masked pixel stays masked
+    np.testing.assert_array_equal(values[VALID], expected[VALID])
+    np.testing.assert_array_equal(mask, VALID)
+    with pytest.raises(ee.EEException, match="maxSize must be between 1 and 1024"):
+        high.connectedPixelCount(5000).getInfo()
+
+
+def test_translate_shifts_in_metres_and_pixels(ee):
+    b = ee.Image("I/ab").select("b")
+    values, mask = pixels(ee, b.translate(20, 0))["b"]  # 20 m east: column c shows column c - 2
+    np.testing.assert_array_equal(values[:, 2:], B[:, :-2])
+    np.testing.assert_array_equal(mask[:, :2], 0)
+    values, _ = pixels(ee, b.translate(-1, 0, "pixels"))["b"]  # one pixel west
+    np.testing.assert_array_equal(values[:, :-1], B[:, 1:])
+    values, mask = pixels(ee, b.translate(0, 10))["b"]  # 10 m north: row r shows row r + 1
+    np.testing.assert_array_equal(values[:-1], B[1:])
+    np.testing.assert_array_equal(mask[-1], 0)

@@ -76,3 +76,22 @@ def test_sample_regions_copies_properties_and_samples_points(ee):
     assert all("k" not in f["properties"] for f in got)
     everything = img.select("b").sampleRegions(collection=fc, scale=10).getInfo()["features"]
     assert {f["properties"]["k"] for f in everything} == {1, 2}
+
+
+def test_stratified_sample_per_class_counts(ee):
+    img = ee.Image("I/ab").select(["b", "a"])
+    classes, counts = np.unique(B, return_counts=True)
+    got = img.stratifiedSample(numPoints=2, seed=1, dropNulls=False).getInfo()["features"]
+    per_class = {}
+    for f in got:
+        per_class.setdefault(f["properties"]["b"], []).append(f["properties"]["a"])
+    assert sorted(per_class) == classes.tolist()  # ordered by class
+    assert all(len(v) == min(2, n) for v, n in zip(per_class.values(), counts, strict=True))
+    for value, sampled in per_class.items():  # every sampled pixel really has that class
+        assert set(sampled) <= {None if not VALID[r, c] else A[r, c] for r, c in zip(*np.nonzero(B == value),
+                                                                                        strict=True)}
+    chosen = img.stratifiedSample(numPoints=0, classBand="b", classValues=[3, 5], classPoints=[1, 100],
+                                  seed=2).aggregate_array("b").getInfo()
+    assert chosen.count(3) == 1 and chosen.count(5) == int(((B == 5) & VALID).sum())
+    with pytest.raises(ee.EEException, match="classValues and classPoints"):
+        img.stratifiedSample(numPoints=1, classValues=[1]).getInfo()

@@ -320,3 +320,45 @@ def clip_to_bounds_and_scale(input: Image, geometry=None, width: int | None = No
         return v, (m * _inside_extent(g, extent)).astype(np.float32)
 
     return img.with_bands([Band(b.name, b.dtype, out_proj, GridRecipe(clip, (b.recipe,)), grid) for b in img.bands])
+
+
+# -- translate -----------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class TranslateRecipe(Recipe):
+    """The input shifted by (dx, dy) in `crs` units: a pixel shows the input at (x - dx, y - dy)."""
+
+    input: Recipe
+    dx: float
+    dy: float
+    crs: str
+
+    def compute(self, grid: Grid) -> Pixels:
+        if crs_equal(grid.crs, self.crs) and grid.transform.b == 0 and grid.transform.d == 0:
+            shifted = Grid(grid.crs, Affine.translation(-self.dx, -self.dy) @ grid.transform, grid.width,
+                           grid.height)
+            return self.input.evaluate(shifted)
+        raise InvalidArgument("Image.translate: the local backend translates only in the requested grid's CRS; "
+                              f"request the image in {self.crs} or reproject it first.")
+
+
+@algorithm("Image.translate", returns=IMG, input=IMG, x="Float", y="Float", units="String", proj="Projection")
+def translate(input: Image, x: float, y: float, units: str = "meters", proj=None) -> Image:
+    """Shift the image by x, y (east, north): in metres, converted with the nominal scale of `proj` (default: the
+    image's projection), or in pixels of that projection."""
+    img = as_image(input, "input")
+    p = as_projection(proj, "proj") if proj is not None else img.projection()
+    if units == "pixels":
+        dx, dy = p.affine.a * float(x) + p.affine.b * float(y), p.affine.d * float(x) + p.affine.e * float(y)
+    elif units == "meters":  # metres → CRS units by the projection's scale (1 for projected metres)
+        per_metre = math.hypot(p.affine.a, p.affine.d) / p.nominal_scale()
+        dx, dy = float(x) * per_metre, float(y) * per_metre
+    else:
+        raise InvalidArgument(f"Image.translate: units must be 'meters' or 'pixels', got {units!r}.")
+    bands = []
+    for b in img.bands:
+        extent = None
+        if b.extent is not None and crs_equal(b.extent.crs, p.crs):
+            extent = Grid(b.extent.crs, Affine.translation(dx, dy) @ b.extent.transform, b.extent.width,
+                          b.extent.height)
+        bands.append(Band(b.name, b.dtype, b.projection, TranslateRecipe(b.recipe, dx, dy, p.crs), extent))
+    return img.with_bands(bands)

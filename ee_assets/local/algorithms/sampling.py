@@ -136,3 +136,51 @@ def sample_regions(image: Image, collection: Collection, properties: list | None
             out.append(Feature(_point(x, y, proj.crs) if geometries else None,
                                {**props, **dict(zip(names, vals, strict=True)), "system:index": index}))
     return Collection(out, {}, "FeatureCollection")
+
+
+@algorithm("Image.stratifiedSample", returns="FeatureCollection", image=IMG, numPoints="Integer", classBand="String",
+           region="Geometry", scale="Float", projection="Projection", seed="Integer", classValues="List<Object>",
+           classPoints="List<Object>", dropNulls="Boolean", tileScale="Float", geometries="Boolean")
+def stratified_sample(image: Image, numPoints: int, classBand: str | None = None, region=None,
+                      scale: float | None = None, projection=None, seed: int = 0, classValues: list | None = None,
+                      classPoints: list | None = None, dropNulls: bool = True, tileScale: float = 1.0,
+                      geometries: bool = False) -> Collection:
+    """Up to `numPoints` random pixels of each value of `classBand` (the first band by default), or
+    `classPoints[i]` for `classValues[i]`; classes with fewer pixels give all of them. Features are ordered by
+    class, then row-major; the choice uses numpy's generator seeded by `seed`."""
+    op = "Image.stratifiedSample"
+    img = as_image(image)
+    names = img.band_names
+    if not names:
+        raise InvalidArgument(f"{op}: the image has no bands.")
+    band = classBand if classBand is not None else names[0]
+    if band not in names:
+        raise InvalidArgument(f"{op}: class band '{band}' not found; the image has {names}.")
+    if (classValues is None) != (classPoints is None) or (classValues is not None and
+                                                          len(classValues) != len(classPoints)):
+        raise InvalidArgument(f"{op}: classValues and classPoints must be given together, with equal lengths.")
+    per_class = {float(v): int(n) for v, n in zip(classValues or [], classPoints or [], strict=True)}
+    geom = as_geometry(region, "region") if region is not None else img.footprint()
+    if geom is None:
+        raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
+    proj = sample_projection(op, img, projection, scale)
+    samples = region_samples(op, img, geom, proj)
+    if dropNulls:
+        samples = [s for s in samples if all(v is not None for v in s[2])]
+    column = names.index(band)
+    classes: dict[float, list] = {}
+    for s in samples:
+        if s[2][column] is not None:
+            classes.setdefault(float(s[2][column]), []).append(s)
+    rng = np.random.default_rng(int(seed))
+    features = []
+    for value in sorted(classes):
+        members = classes[value]
+        wanted = per_class.get(value, int(numPoints))
+        if wanted < len(members):
+            chosen = np.sort(rng.choice(len(members), size=wanted, replace=False))
+            members = [members[i] for i in chosen]
+        for x, y, vals in members:
+            features.append(Feature(_point(x, y, proj.crs) if geometries else None,
+                                    {**dict(zip(names, vals, strict=True)), "system:index": str(len(features))}))
+    return Collection(features, {}, "FeatureCollection")
