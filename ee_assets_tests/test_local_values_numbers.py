@@ -35,6 +35,20 @@ def test_unary_math_matches_python(ee_local):
         assert got[name] == pytest.approx(expected, rel=1e-12), name
 
 
+def test_special_functions(ee_local):
+    """Worked values: erf⁻¹(erf(x)) = x (with Python's math.erf), ψ(1) = -γ (Euler–Mascheroni), ψ'(1) = π²/6,
+    and P(1, x) = 1 - e^(-x) for the regularized lower incomplete gamma function."""
+    ee = ee_local
+    got = ee.Dictionary({
+        "erfInv": ee.Number(math.erf(0.3)).erfInv(), "erfcInv": ee.Number(math.erfc(0.3)).erfcInv(),
+        "digamma": ee.Number(1).digamma(), "trigamma": ee.Number(1).trigamma(), "gammainc": ee.Number(1).gammainc(2),
+    }).getInfo()
+    assert got["erfInv"] == pytest.approx(0.3) and got["erfcInv"] == pytest.approx(0.3)
+    assert got["digamma"] == pytest.approx(-0.5772156649015329)
+    assert got["trigamma"] == pytest.approx(math.pi**2 / 6)
+    assert got["gammainc"] == pytest.approx(1 - math.exp(-2))
+
+
 def test_round_is_java_math_round(ee_local):
     """Reading: EE's Number.round follows Java's Math.round (halves go toward +infinity), not banker's rounding."""
     ee = ee_local

@@ -116,6 +116,21 @@ for _name, _fn in {
 }.items():
     _unary(_name, _safe(_fn))
 
+def _special(name: str) -> Callable:
+    """A scipy.special function, imported on first use (scipy is slow to import)."""
+    def apply(*args):
+        from scipy import special
+
+        return float(getattr(special, name)(*args))
+
+    return apply
+
+
+for _name, _fn in {"erfInv": _special("erfinv"), "erfcInv": _special("erfcinv"), "digamma": _special("digamma"),
+                   "trigamma": lambda x: _special("polygamma")(1, x)}.items():
+    _unary(_name, _safe(_fn))
+_binary("gammainc", _special("gammainc"))  # the regularized lower incomplete gamma function P(a, x)
+
 # Integer casts: truncate toward zero, clamp to the range. Floating casts keep the value.
 _INT_RANGES = {
     ("uint8", "toUint8", "byte", "toByte"): (0, 2**8 - 1),
