@@ -184,6 +184,7 @@ def test_document_declares_exactly_the_implemented_methods():
         "projects.thumbnails.create": ("POST", "v1/{+parent}/thumbnails"),
         "projects.thumbnails.getPixels": ("GET", "v1/{+name}:getPixels"),
         "projects.maps.create": ("POST", "v1/{+parent}/maps"),
+        "projects.maps.tiles.get": ("GET", "v1/{+parent}/tiles/{zoom}/{x}/{y}"),
     }
     for name, method in methods.items():
         assert method["id"] == f"earthengine.{name}"

@@ -145,3 +145,29 @@ def test_sld_style_ramp_intervals_and_values(ee):
     np.testing.assert_array_equal(px["vis-blue"][0], np.where(B == 6, 255, 0))
     with pytest.raises(ee.EEException, match="no <ColorMap>"):
         b.sldStyle("<RasterSymbolizer/>").getInfo()
+
+
+def _tile_png(url: str) -> np.ndarray:
+    response = requests.get(url, timeout=30)
+    assert response.status_code == 200, response.text
+    return np.asarray(PILImage.open(io.BytesIO(response.content)).convert("RGBA"))
+
+
+def test_get_map_id_tiles_are_web_mercator_xyz_tiles(ee_local, local_server):
+    """geemap's Map.addLayer path: getMapId, then plain GETs of the tile URL template (no credentials), each tile
+    256 x 256 of EPSG:3857 with y counted from the north. A constant image split at longitude 0 by
+    pixelLonLat shows the split exactly at the middle of the zoom-1 row."""
+    ee = ee_local
+    east = ee.Image.pixelLonLat().select("longitude").gt(0)
+    map_id = east.getMapId({"min": 0, "max": 1, "palette": ["000000", "ffffff"]})
+    url_format = map_id["tile_fetcher"].url_format
+    assert url_format.startswith(local_server.url) and url_format.endswith("/tiles/{z}/{x}/{y}")
+    west_tile = _tile_png(url_format.format(z=1, x=0, y=0))
+    east_tile = _tile_png(url_format.format(z=1, x=1, y=0))
+    assert west_tile.shape == (256, 256, 4)
+    np.testing.assert_array_equal(west_tile[..., 0], 0)
+    np.testing.assert_array_equal(east_tile[..., 0], 255)
+    # The client's own fetch (with credentials) gives the same bytes.
+    fetched = map_id["tile_fetcher"].fetch_tile(x=1, y=0, z=1)
+    np.testing.assert_array_equal(np.asarray(PILImage.open(io.BytesIO(fetched)).convert("RGBA")), east_tile)
+    assert requests.get(url_format.format(z=1, x=2, y=0), timeout=30).status_code == 404

@@ -179,10 +179,21 @@ def _projects_resource() -> dict:
                     ("name", _THUMBNAIL), response="HttpBody",
                 ),
             }},
-            "maps": {"methods": {"create": _method(
-                "projects.maps.create", "POST", "{+parent}/maps", f"{_PROJECT_PATH}/maps",
-                ("parent", _PROJECT), _workload_tag_parameter(), request="EarthEngineMap", response="EarthEngineMap",
-            )}},
+            "maps": {
+                "methods": {"create": _method(
+                    "projects.maps.create", "POST", "{+parent}/maps", f"{_PROJECT_PATH}/maps",
+                    ("parent", _PROJECT), _workload_tag_parameter(), request="EarthEngineMap",
+                    response="EarthEngineMap",
+                )},
+                "resources": {"tiles": {"methods": {"get": _method(
+                    "projects.maps.tiles.get", "GET", "{+parent}/tiles/{zoom}/{x}/{y}",
+                    f"{_PROJECT_PATH}/maps/{{mapsId}}/tiles/{{zoom}}/{{x}}/{{y}}",
+                    ("parent", "^projects/[^/]+/maps/[^/]+$"),
+                    {k: _param("integer", location="path", required=True, format="int32")
+                     for k in ("zoom", "x", "y")},
+                    response="HttpBody",
+                )}}},
+            },
         },
     }
 

@@ -29,7 +29,7 @@ from ee_assets.local.kernels.tiles import evaluate_bands
 from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
-from ee_assets.local.protocol.thumbnails import ThumbnailStore, render_request
+from ee_assets.local.protocol.thumbnails import ThumbnailStore, render_request, tile_grid
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
@@ -56,6 +56,7 @@ class Response:
 WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
+MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
 ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
     ("GET", re.compile(_PROJECT + r"/algorithms"), "algorithms"),
@@ -63,6 +64,7 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(_PROJECT + r"/table:computeFeatures"), "compute_features"),
     ("POST", re.compile(_PROJECT + r"/image:computePixels"), "compute_pixels"),
     ("POST", re.compile(_PROJECT + r"/thumbnails"), "create_thumbnail"),
+    ("POST", re.compile(_PROJECT + r"/maps"), "create_map"),
     ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
     ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
 ]
@@ -87,8 +89,11 @@ class LocalBackend:
                root_url: str) -> Response:
         if method == "POST" and path == "/token":
             return self.token(body, root_url)
-        if method == "GET" and THUMBNAIL_PIXELS.fullmatch(path):  # no credentials: the URL's id is the capability
+        tile = MAP_TILE.fullmatch(path) if method == "GET" else None
+        if tile or (method == "GET" and THUMBNAIL_PIXELS.fullmatch(path)):  # no credentials: the id is the capability
             try:
+                if tile:
+                    return self.map_tile(tile["name"], int(tile["z"]), int(tile["x"]), int(tile["y"]), root_url)
                 return self.thumbnail_pixels(path[len("/v1/"):-len(":getPixels")], root_url)
             except EEError as e:
                 return Response.error(e)
@@ -217,14 +222,22 @@ class LocalBackend:
                                     request.get("visualizationOptions"))
         return Response(200, data, ctype)
 
-    def create_thumbnail(self, m, params, body, root_url) -> Response:
-        """Store a thumbnail request after checking that its expression is an image; the pixels come later."""
+    def create_thumbnail(self, m, params, body, root_url, kind: str = "thumbnails") -> Response:
+        """Store a thumbnail (or map) request after checking that its expression is an image; pixels come later."""
         request = self._compute_request(body)
         image = self._evaluate(request, m["project"])
         if not isinstance(image, Image):
-            raise InvalidArgument(f"thumbnails.create: the expression must evaluate to an Image, "
+            raise InvalidArgument(f"{kind}.create: the expression must evaluate to an Image, "
                                   f"got {type(image).__name__}.")
-        return Response.json({"name": self.thumbnails.create(m["project"], request)})
+        return Response.json({"name": self.thumbnails.create(m["project"], request, kind)})
+
+    def create_map(self, m, params, body, root_url) -> Response:
+        return self.create_thumbnail(m, params, body, root_url, kind="maps")
+
+    def map_tile(self, name: str, z: int, x: int, y: int, root_url: str) -> Response:
+        project, stored = self.thumbnails.get(name)
+        body = json.dumps({**render_request(stored), "grid": tile_grid(z, x, y)}).encode()
+        return self.compute_pixels({"project": project}, {}, body, root_url)
 
     def thumbnail_pixels(self, name: str, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)

@@ -1,9 +1,10 @@
-"""Thumbnails: `POST …/thumbnails` stores a render request under an unguessable name, and
-`GET …/thumbnails/<id>:getPixels` renders it, as EE's getThumbURL flow expects.
+"""Thumbnails and map tiles: `POST …/thumbnails` or `POST …/maps` store a render request under an unguessable
+name; `GET …/thumbnails/<id>:getPixels` renders it on the image's own grid (getThumbURL), and
+`GET …/maps/<id>/tiles/{z}/{x}/{y}` on a 256 x 256 Web Mercator tile (getMapId, geemap's Map.addLayer).
 
-As on Earth Engine, the returned URL works without credentials (so `requests.get(url)` or an <img> tag can fetch
-it): the 128-bit random id is the capability. Requests are kept in a bounded LRU, so old URLs eventually expire
-with a 404 that says so.
+As on Earth Engine, the returned URLs work without credentials (so `requests.get(url)`, an <img> tag or a web map
+can fetch them): the 128-bit random id is the capability. Requests are kept in a bounded LRU, so old URLs
+eventually expire with a 404 that says so.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ class ThumbnailStore:
         self._lock = threading.Lock()
         self._capacity = capacity
 
-    def create(self, project: str, request: dict) -> str:
-        """Store a render request (expression, fileFormat, visualizationOptions, bandIds); return its name."""
-        name = f"projects/{project}/thumbnails/{secrets.token_hex(16)}"
+    def create(self, project: str, request: dict, kind: str = "thumbnails") -> str:
+        """Store a render request (expression, fileFormat, visualizationOptions, bandIds); return its name,
+        `projects/<project>/<kind>/<id>`."""
+        name = f"projects/{project}/{kind}/{secrets.token_hex(16)}"
         kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds")
                 if request.get(k) is not None}
         with self._lock:
@@ -40,10 +42,26 @@ class ThumbnailStore:
         with self._lock:
             item = self._items.get(name)
             if item is None:
-                raise NotFound(f"Thumbnail '{name}' not found: it was never created or has expired (the local backend "
-                               f"keeps the last {self._capacity}); call getThumbURL again.")
+                raise NotFound(f"'{name}' not found: it was never created or has expired (the local backend keeps "
+                               f"the last {self._capacity}); call getThumbURL / getMapId again.")
             self._items.move_to_end(name)
             return item
+
+
+WEB_MERCATOR_HALF_WIDTH = 20037508.342789244  # metres from the origin to the edge of the EPSG:3857 square
+TILE_SIZE = 256
+MAX_ZOOM = 30
+
+
+def tile_grid(zoom: int, x: int, y: int) -> dict:
+    """The computePixels grid of XYZ tile (zoom, x, y): 256 x 256 pixels of EPSG:3857, y counted from the north."""
+    if not 0 <= zoom <= MAX_ZOOM or not (0 <= x < 2**zoom and 0 <= y < 2**zoom):
+        raise NotFound(f"No tile {zoom}/{x}/{y}: zoom must be 0..{MAX_ZOOM} and x, y within 0..2^zoom - 1.")
+    span = 2 * WEB_MERCATOR_HALF_WIDTH / 2**zoom
+    res = span / TILE_SIZE
+    return {"dimensions": {"width": TILE_SIZE, "height": TILE_SIZE}, "crsCode": "EPSG:3857",
+            "affineTransform": {"scaleX": res, "shearX": 0, "translateX": -WEB_MERCATOR_HALF_WIDTH + x * span,
+                                "shearY": 0, "scaleY": -res, "translateY": WEB_MERCATOR_HALF_WIDTH - y * span}}
 
 
 def render_request(stored: dict) -> dict:
