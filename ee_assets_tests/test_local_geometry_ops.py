@@ -209,3 +209,18 @@ def test_random_points(ee_local):
     assert all(f["geometry"]["coordinates"][1] == 0 for f in on_line["features"])
     picks = ee.FeatureCollection.randomPoints(ee.Geometry.MultiPoint([[0, 0], [5, 5]]), 20, 2).getInfo()
     assert {tuple(f["geometry"]["coordinates"]) for f in picks["features"]} <= {(0, 0), (5, 5)}
+
+
+def test_covering_grid(ee_local):
+    """10 m cells of EPSG:3857 (corners on multiples of 10) over x 5..25, y 5..15: columns 0-2 and rows 0-1, six
+    cells of 100 m² each (worked by hand); a rectangle exactly on cell edges takes only the cells it covers."""
+    ee = ee_local
+    region = ee.Geometry.Rectangle([5, 5, 25, 15], "EPSG:3857", False)
+    grid = region.coveringGrid(ee.Projection("EPSG:3857"), 10).getInfo()["features"]
+    to_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    cells = sorted(tuple(round(v, 6) for v in to_3857.transform_bounds(*shape(f["geometry"]).bounds))
+                   for f in grid)  # features travel as GeoJSON in lon/lat
+    assert cells == sorted((x, y, x + 10, y + 10) for x in (0, 10, 20) for y in (0, 10))
+    assert sorted(f["id"] for f in grid) == ["0,0", "0,1", "1,0", "1,1", "2,0", "2,1"]
+    aligned = ee.Geometry.Rectangle([0, 0, 20, 10], "EPSG:3857", False).coveringGrid(ee.Projection("EPSG:3857"), 10)
+    assert aligned.size().getInfo() == 2

@@ -175,3 +175,36 @@ def random_points(region, points: int = 1000, seed: int = 0, maxError=None) -> C
     features = [Feature(Geometry(shapely.Point(x, y), WGS84), {"system:index": str(i)})
                 for i, (x, y) in enumerate(xy)]
     return Collection(features, {}, "FeatureCollection")
+
+
+# -- covering grid -------------------------------------------------------------------------------------------------
+MAX_GRID_CELLS = 1_000_000
+
+
+@algorithm("Geometry.coveringGrid", returns="FeatureCollection", geometry=G, proj="Projection", scale="Float")
+def covering_grid(geometry, proj, scale=None) -> Collection:
+    """One rectangle feature per cell of `proj`'s grid (corners at integer grid positions, `scale` metres if given)
+    that the geometry overlaps (touching a cell's edge does not count). Cells are in `proj`'s CRS, ids 'col,row'."""
+    projection = as_projection(proj, "proj")
+    if scale is not None:
+        projection = projection.at_scale(float(as_number(scale, "scale")))
+    geom = as_geometry(geometry).to(projection.crs)
+    if geom.is_empty:
+        return Collection([], {}, "FeatureCollection")
+    inverse = ~projection.affine
+    minx, miny, maxx, maxy = geom.bounds
+    corners = [inverse @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
+    c0, c1 = math.floor(min(c for c, _ in corners)), math.ceil(max(c for c, _ in corners))
+    r0, r1 = math.floor(min(r for _, r in corners)), math.ceil(max(r for _, r in corners))
+    if (c1 - c0) * (r1 - r0) > MAX_GRID_CELLS:
+        raise InvalidArgument(f"Geometry.coveringGrid: {(c1 - c0) * (r1 - r0)} cells exceed the limit of "
+                              f"{MAX_GRID_CELLS}; use a coarser scale.")
+    shapely.prepare(geom)
+    features = []
+    for row in range(r0, max(r1, r0 + 1)):
+        for col in range(c0, max(c1, c0 + 1)):
+            ring = [projection.affine @ (col + dc, row + dr) for dc, dr in ((0, 0), (1, 0), (1, 1), (0, 1))]
+            cell = shapely.Polygon(ring)
+            if shapely.intersects(geom, cell) and not shapely.touches(geom, cell):
+                features.append(Feature(Geometry(cell, projection.crs, False), {"system:index": f"{col},{row}"}))
+    return Collection(features, {}, "FeatureCollection")
