@@ -84,6 +84,18 @@ def test_weighted_runs_are_exact_coverage_fractions():
             assert mine[key] == pytest.approx(value, abs=1e-12), (i, key)
 
 
+def test_invalid_polygons_count_the_union_of_their_areas():
+    """A bow-tie and a multipolygon with overlapping parts are repaired first (coverage.py's rule)."""
+    bowtie = shapely.Polygon([(10.22, 19.13), (11.87, 17.61), (11.91, 19.07), (10.18, 17.52)])
+    overlapping = shapely.MultiPolygon([shapely.box(12.03, 16.04, 13.47, 17.36), shapely.box(12.9, 16.7, 14.12, 18.05)])
+    got = expand(region_runs([bowtie, overlapping], TRANSFORM, WIDTH, HEIGHT, weighted=True, min_fraction=1e-12))
+    for i, g in enumerate([shapely.make_valid(bowtie), shapely.unary_union(overlapping.geoms)]):
+        expected = brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT)
+        mine = {(r, c): w for (f, r, c), w in got.items() if f == i}
+        assert set(mine) == set(expected)
+        assert all(mine[k] == pytest.approx(v, abs=1e-12) for k, v in expected.items())
+
+
 def test_weighted_runs_drop_pixels_under_half_a_percent():
     geoms = regions()
     full = expand(region_runs(geoms, TRANSFORM, WIDTH, HEIGHT, weighted=True, min_fraction=1e-12))

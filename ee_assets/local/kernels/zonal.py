@@ -94,21 +94,14 @@ def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int,
                   min_fraction: float) -> Runs:
     geoms = np.empty(len(indices), dtype=object)
     geoms[:] = [geometries[i] for i in indices]
-    pixel = coverage._to_pixel_space(geoms, transform)
-    invalid = np.flatnonzero(~shapely.is_valid(pixel))
-    for k in invalid:  # self-intersections or overlapping parts: the union of their areas
-        repaired = coverage._polygons(pixel[k])
-        pixel[k] = repaired if repaired is not None else shapely.Polygon()
-    parts, part_of = shapely.get_parts(pixel, return_index=True)
-    parts = shapely.orient_polygons(parts, exterior_cw=False)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
-    same = coord_of[1:] == coord_of[:-1]
-    a, b = xy[:-1][same], xy[1:][same]
-    seg_feature = np.asarray(indices, np.int64)[part_of[ring_of[coord_of[:-1][same]]]]
+    for k in np.flatnonzero(~shapely.is_valid(geoms)):  # self-intersections, overlapping parts: union of areas
+        repaired = coverage._polygons(geoms[k])
+        parts = [] if repaired is None else [p for p in coverage._flatten(repaired) if p.geom_type == "Polygon"]
+        geoms[k] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
+    seg_index, ax, ay, bx, by = _ring_segments(geoms, transform)
+    seg_feature = np.asarray(indices, np.int64)[seg_index]
     feats, starts = np.unique(seg_feature, return_index=True)  # segments are grouped by feature already
     ends = np.r_[starts[1:], len(seg_feature)]
-    ax, ay, bx, by = (np.ascontiguousarray(v) for v in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
 
     def run(span):  # features [i, j): each region's runs come out the same whichever chunk it is in
         i, j = span
@@ -138,6 +131,36 @@ def _row_order(row, height):
     return order
 
 
+def _ring_segments(geoms: np.ndarray, transform: Affine):
+    """(geometry index, ax, ay, bx, by) of every ring edge in pixel coordinates, exterior rings counter-clockwise
+    and holes clockwise (the orientation the coverage sweep assumes), without making a shapely object per ring."""
+    if transform.b != 0 or transform.d != 0:
+        raise ValueError("coverage kernels need a grid without shear")
+    kind, coords, offsets = shapely.to_ragged_array(geoms)
+    if kind == shapely.GeometryType.POLYGON:
+        ring_offsets, part_rings = offsets
+        geom_parts = np.arange(len(geoms) + 1)
+    else:
+        ring_offsets, part_rings, geom_parts = offsets
+    u = (coords[:, 0] - transform.c) / transform.a
+    v = (coords[:, 1] - transform.f) / transform.e
+    ring_lengths = np.diff(ring_offsets)
+    n_rings = len(ring_lengths)
+    seg_ring = np.repeat(np.arange(n_rings), np.maximum(ring_lengths - 1, 0))
+    is_start = np.ones(len(coords), bool)
+    is_start[ring_offsets[1:][ring_lengths > 0] - 1] = False  # a ring's closing point starts no edge
+    a = np.flatnonzero(is_start)
+    b = a + 1
+    twice_area = np.bincount(seg_ring, u[a] * v[b] - u[b] * v[a], n_rings)
+    exterior = np.zeros(n_rings, bool)
+    exterior[part_rings[:-1][np.diff(part_rings) > 0]] = True
+    flip = np.where(exterior, twice_area < 0, twice_area > 0)[seg_ring]
+    a, b = np.where(flip, b, a), np.where(flip, a, b)
+    ring_geom = np.repeat(np.arange(len(geom_parts) - 1), np.diff(geom_parts))[
+        np.repeat(np.arange(len(part_rings) - 1), np.diff(part_rings))]
+    return ring_geom[seg_ring], u[a], v[a], u[b], v[b]
+
+
 def _empty_runs() -> Runs:
     z = np.zeros(0, np.int64)
     return Runs(z, z, z, z, np.zeros(0))
@@ -165,19 +188,29 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                           np.empty(1 << 16, np.int64))
     ow = np.empty(1 << 16, np.float64)
     n = 0
-    pk = np.empty(1024, np.int64)
+    prow = np.empty(1024, np.int64)
+    pcol = np.empty(1024, np.int64)
     pp = np.empty(1024, np.float64)
     pd = np.empty(1024, np.float64)
+    row_end = np.empty(1024, np.int64)
+    order = np.empty(1024, np.int64)
     for fi in range(len(feats)):
         f = feats[fi]
-        # Upper bound of the pieces of this feature's edges.
+        # The feature's rows ...
+        vmin, vmax = np.inf, -np.inf
+        for s in range(starts[fi], ends[fi]):
+            vmin, vmax = min(vmin, ay[s], by[s]), max(vmax, ay[s], by[s])
+        rmin = int(min(max(np.floor(vmin), 0.0), height - 1.0))
+        rmax = int(min(max(np.floor(vmax), 0.0), height - 1.0))
+        # ... and an upper bound of the pieces of its edges.
         total = 0
         for s in range(starts[fi], ends[fi]):  # crossings happen only at lines inside the grid
             ry = abs(min(max(np.floor(ay[s]), -1.0), height + 1.0) - min(max(np.floor(by[s]), -1.0), height + 1.0))
             rx = abs(min(max(np.floor(ax[s]), -1.0), width + 1.0) - min(max(np.floor(bx[s]), -1.0), width + 1.0))
             total += int(ry + rx) + 2
-        if total > len(pk):
-            pk = np.empty(total, np.int64)
+        if total > len(pp):
+            prow = np.empty(total, np.int64)
+            pcol = np.empty(total, np.int64)
             pp = np.empty(total, np.float64)
             pd = np.empty(total, np.float64)
         m = 0
@@ -187,6 +220,8 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
             if dy == 0.0:
                 continue  # a horizontal edge adds no height to any cell
             dx = x1 - x0
+            inv_dy = 1.0 / dy
+            inv_dx = 1.0 / dx if dx != 0.0 else 0.0
             ylo = max(np.floor(min(y0, y1)) + 1.0, 0.0)
             yhi = min(np.ceil(max(y0, y1)) - 1.0, float(height))
             ny = int(yhi - ylo + 1.0) if yhi >= ylo else 0
@@ -207,8 +242,8 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                 else:
                     ky = (ylo + iy) if dy > 0 else (yhi - iy)
                     kx = (xlo + ix) if dx > 0 else (xhi - ix)
-                    ty = (ky - y0) / dy if iy < ny else np.inf
-                    tx = (kx - x0) / dx if ix < nx else np.inf
+                    ty = (ky - y0) * inv_dy if iy < ny else np.inf
+                    tx = (kx - x0) * inv_dx if ix < nx else np.inf
                     if ty < tx:
                         qx, qy = x0 + ty * dx, ky
                         iy += 1
@@ -226,11 +261,12 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                     row = int(np.floor(my))
                     col = int(np.floor(mx))
                     if 0 <= row < height and col >= 0:
+                        prow[m] = row
                         if col >= width:  # right of the grid: covers the whole row left of it
-                            pk[m] = row * (width + 1) + width
+                            pcol[m] = width
                             pp[m] = 0.0
                         else:
-                            pk[m] = row * (width + 1) + col
+                            pcol[m] = col
                             pp[m] = h * (mx - col)
                         pd[m] = h
                         m += 1
@@ -239,26 +275,46 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                     break
         if m == 0:
             continue
-        order = np.argsort(pk[:m])
-        need = n + 3 * m + 4  # each entry adds at most a gap run and its cell
+        # Bucket the pieces by row (a counting sort), order each row's few pieces by column, then sweep it.
+        hd = rmax - rmin + 1
+        if hd + 1 > len(row_end):
+            row_end = np.empty(2 * (hd + 1), np.int64)
+        if m > len(order):
+            order = np.empty(2 * m, np.int64)
+        row_end[:hd + 1] = 0
+        for k in range(m):
+            row_end[prow[k] - rmin + 1] += 1
+        for rr in range(hd):
+            row_end[rr + 1] += row_end[rr]
+        for k in range(m):  # afterwards row_end[rr] is where row rr ends
+            rr = prow[k] - rmin
+            order[row_end[rr]] = k
+            row_end[rr] += 1
+        need = n + 3 * m + 4
         of, orow, oc0, oc1 = _grown(of, n, need), _grown(orow, n, need), _grown(oc0, n, need), _grown(oc1, n, need)
         ow = _grown(ow, n, need)
-        # Sweep rows: entries of a row, merged per cell, from the right.
-        w1 = width + 1
-        i = m - 1
-        while i >= 0:
-            row = pk[order[i]] // w1
-            row_key = row * w1
+        lo = 0
+        for rr in range(hd):
+            hi = row_end[rr]
+            if hi == lo:
+                continue
+            for a in range(lo + 1, hi):  # insertion sort by column: rows hold few pieces
+                item = order[a]
+                key = pcol[item]
+                b = a - 1
+                while b >= lo and pcol[order[b]] > key:
+                    order[b + 1] = order[b]
+                    b -= 1
+                order[b + 1] = item
+            row = rmin + rr
             running = 0.0
             prev = width
-            while i >= 0:
-                key = pk[order[i]]
-                if key < row_key:
-                    break
-                c = key - row_key
+            i = hi - 1
+            while i >= lo:
+                c = pcol[order[i]]
                 part = 0.0
                 cover = 0.0
-                while i >= 0 and pk[order[i]] == key:
+                while i >= lo and pcol[order[i]] == c:
                     part += pp[order[i]]
                     cover += pd[order[i]]
                     i -= 1
@@ -275,6 +331,7 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
             if prev > 0 and running >= min_fraction:
                 of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, 0, prev, min(running, 1.0)
                 n += 1
+            lo = hi
     return of[:n], orow[:n], oc0[:n], oc1[:n], ow[:n]
 
 
