@@ -8,9 +8,25 @@ lets kernels run on several threads at once (the tile pool and the composite row
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
-os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "ee_assets" / "numba"))
+
+def _cache_dir() -> str:
+    """~/.cache/ee_assets/numba, or a folder under the temporary directory when the home folder is read-only
+    (numba refuses to define a cached function without a writable cache)."""
+    for folder in (Path.home() / ".cache" / "ee_assets" / "numba", Path(tempfile.gettempdir()) / "ee_assets-numba"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return str(folder)
+    return str(Path(tempfile.mkdtemp(prefix="ee_assets-numba-")))
+
+
+if "NUMBA_CACHE_DIR" not in os.environ:
+    os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
 
 import numba  # noqa: E402  (must follow NUMBA_CACHE_DIR)
 
