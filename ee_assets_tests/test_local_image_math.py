@@ -155,3 +155,30 @@ def test_pixel_type_constructors_and_image_cast(ee):
     assert px["extra"][1].max() == 0  # bands only named in bandTypes are added fully masked, as EE documents
     with pytest.raises(ee.EEException, match="bandOrder"):
         img.cast({"a": "int8"}, ["a"]).getInfo()
+
+
+def test_special_functions_bit_count_and_snake_case_aliases(ee):
+    """erf/erfc/gamma against tabulated values (erf(0.5) = 0.5204998778…, Γ(5) = 4! = 24, Γ(0.5) = √π)."""
+    x = ee.Image.constant([0.5, 5.0, -1.0])
+    erf = pixels(ee, x.erf())
+    assert [float(erf[k][0][0, 0]) for k in erf] == pytest.approx([0.5204998778130465, 0.9999999999984626,
+                                                                   -0.8427007929497149], rel=1e-12)
+    erfc = pixels(ee, ee.Image.constant(0.5).erfc())["constant"][0][0, 0]
+    assert erfc == pytest.approx(1 - 0.5204998778130465, rel=1e-12)
+    gamma = pixels(ee, ee.Image.constant([5.0, 0.5]).gamma())
+    assert [float(gamma[k][0][0, 0]) for k in gamma] == pytest.approx([24.0, np.sqrt(np.pi)], rel=1e-12)
+    bits = pixels(ee, ee.Image.constant([0, 7, 255, -1]).bitCount())
+    assert [float(bits[k][0][0, 0]) for k in bits] == [0, 3, 8, 64]  # -1 is 64 one-bits in two's complement
+    b = ee.Image("I/ab").select("b").toInt()
+    call = ee.ApiFunction.call_
+    cases = {
+        "Image.bitwise_and": (call("Image.bitwise_and", b, 3), B.astype(int) & 3),
+        "Image.bitwise_or": (call("Image.bitwise_or", b, 8), B.astype(int) | 8),
+        "Image.bitwise_xor": (call("Image.bitwise_xor", b, 1), B.astype(int) ^ 1),
+        "Image.bitwise_not": (call("Image.bitwise_not", b), ~B.astype(int)),
+        "Image.left_shift": (call("Image.left_shift", b, 2), B.astype(int) << 2),
+        "Image.right_shift": (call("Image.right_shift", b, 1), B.astype(int) >> 1),
+    }
+    for name, (image, expected) in cases.items():
+        values, _ = next(iter(pixels(ee, image).values()))
+        np.testing.assert_array_equal(values, expected, err_msg=name)

@@ -171,3 +171,37 @@ def test_translate_shifts_in_metres_and_pixels(ee):
     values, mask = pixels(ee, b.translate(0, 10))["b"]  # 10 m north: row r shows row r + 1
     np.testing.assert_array_equal(values[:-1], B[1:])
     np.testing.assert_array_equal(mask[-1], 0)
+
+
+def test_interpolate_behaviours(ee):
+    """The piecewise-linear function through (0, 0), (4, 40), (6, 100), applied to b (0..7) by hand."""
+    b = ee.Image("I/ab").select("b")
+    inside = np.where(B <= 4, 10 * B, 40 + 30 * (B - 4))
+    cases = {
+        "extrapolate": np.where(B > 6, 100 + 30 * (B - 6), inside),
+        "clamp": np.where(B > 6, 100, inside),
+        "input": np.where(B > 6, B, inside),
+    }
+    for behavior, expected in cases.items():
+        values, _ = pixels(ee, b.interpolate([0, 4, 6], [0, 40, 100], behavior))["b"]
+        np.testing.assert_allclose(values, expected, err_msg=behavior)
+    _, mask = pixels(ee, b.interpolate([0, 4, 6], [0, 40, 100], "mask"))["b"]
+    np.testing.assert_array_equal(mask, B <= 6)
+    with pytest.raises(ee.EEException, match="strictly increasing"):
+        b.interpolate([0, 0], [1, 2]).getInfo()
+
+
+def test_random_is_a_deterministic_function_of_location_and_seed(ee):
+    grid = {"dimensions": {"width": 200, "height": 200}, "crsCode": "EPSG:3857",
+            "affineTransform": {"scaleX": 10, "shearX": 0, "translateX": 0, "shearY": 0, "scaleY": -10,
+                                "translateY": 0}}
+    u = pixels(ee, ee.Image.random(7), grid)["random"][0]
+    assert 0 <= u.min() and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.std() - np.sqrt(1 / 12)) < 0.01  # 40,000 samples: ~0.0015 s.e.
+    shifted = dict(grid, affineTransform=dict(grid["affineTransform"], translateX=500))  # 50 pixels east
+    v = pixels(ee, ee.Image.random(7), shifted)["random"][0]
+    np.testing.assert_array_equal(v[:, :150], u[:, 50:])  # the same pixel gets the same number in any request
+    other = pixels(ee, ee.Image.random(8), grid)["random"][0]
+    assert np.corrcoef(u.ravel(), other.ravel())[0, 1] < 0.02
+    n = pixels(ee, ee.Image.random(7, "normal"), grid)["random"][0]
+    assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03

@@ -7,6 +7,7 @@ Output types follow EE's broad rules: functions that leave the integers (sqrt, l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -45,6 +46,22 @@ def map_bands(image: Image, fn: Callable[[np.ndarray], np.ndarray], dtype_rule: 
     return image.with_bands([band(b) for b in image.bands])
 
 
+def _elementwise(fn: Callable[[float], float]) -> Callable[[np.ndarray], np.ndarray]:
+    """A scalar math function over an array (for functions numpy lacks: erf, erfc, gamma); NaN where undefined."""
+    def safe(v: float) -> float:
+        try:
+            return fn(v)
+        except (ValueError, OverflowError):
+            return float("nan")
+    vectorized = np.vectorize(safe, otypes=[np.float64])
+    return lambda x: vectorized(x) if x.size else x.astype(np.float64)
+
+
+def _bit_count(x: np.ndarray) -> np.ndarray:
+    """One-bits of the 64-bit two's complement value."""
+    return np.bitwise_count(np.nan_to_num(x).astype(np.int64).view(np.uint64)).astype(np.float64)
+
+
 def _round_half_away(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
@@ -71,7 +88,12 @@ UNARY: dict[str, tuple[Callable, Callable]] = {
     "signum": (np.sign, _same),
     "bitwiseNot": (lambda x: (~x.astype(np.int64)).astype(np.float64),
                    lambda d: d if d.kind == "i" else np.dtype(np.int64)),
+    "erf": (_elementwise(math.erf), _real),
+    "erfc": (_elementwise(math.erfc), _real),
+    "gamma": (_elementwise(math.gamma), _real),
+    "bitCount": (_bit_count, lambda d: np.dtype(np.int32)),
 }
+UNARY["bitwise_not"] = UNARY["bitwiseNot"]  # the client still offers the snake_case names
 
 
 def _register_unary(op: str, fn: Callable, rule: Callable) -> None:
@@ -140,8 +162,23 @@ def _register_binary(op: str, fn: Callable, rule: Callable) -> None:
     algorithm(f"Image.{op}", returns=IMG, image1=IMG, image2=IMG)(impl)
 
 
+BINARY["bitwise_or"] = BINARY["bitwiseOr"]
+BINARY["bitwise_xor"] = BINARY["bitwiseXor"]
+BINARY["left_shift"] = BINARY["leftShift"]
+BINARY["right_shift"] = BINARY["rightShift"]
+
 for _op, (_fn, _rule) in BINARY.items():
     _register_binary(_op, _fn, _rule)
+
+
+def _bitwise_and_alias(image1, image2) -> Image:
+    """Image.bitwise_and: the snake_case name of Image.bitwiseAnd."""
+    from ee_assets.local.algorithms.registry import REGISTRY
+
+    return REGISTRY["Image.bitwiseAnd"].fn(image1, image2)
+
+
+algorithm("Image.bitwise_and", returns=IMG, image1=IMG, image2=IMG)(_bitwise_and_alias)
 
 
 # -- clamp / unitScale -------------------------------------------------------------------------------------------

@@ -222,3 +222,76 @@ for _name, _nonzero in (("first", False), ("firstNonZero", True), ("first_nonzer
     _impl = _first(_nonzero)
     _impl.__doc__ = _FIRST_DOC.format(" and non-zero" if _nonzero else "")
     algorithm(f"Image.{_name}", returns=IMG, image1=IMG, image2=IMG)(_impl)
+
+
+# -- interpolate ---------------------------------------------------------------------------------------------------
+@algorithm("Image.interpolate", returns=IMG, image=IMG, x="List<Float>", y="List<Float>", behavior="String")
+def interpolate(image: Image, x: list, y: list, behavior: str = "extrapolate") -> Image:
+    """The first band through the piecewise-linear function through (x, y); outside [x0, xn]: 'extrapolate'
+    (from the two nearest points), 'clamp' (the nearest point's y), 'input' (the value unchanged) or 'mask'."""
+    op = "Image.interpolate"
+    xs, ys = np.asarray(x, float), np.asarray(y, float)
+    if xs.ndim != 1 or xs.shape != ys.shape or len(xs) < 2:
+        raise InvalidArgument(f"{op}: x and y must be lists of equal length, at least 2.")
+    if np.any(np.diff(xs) <= 0):
+        raise InvalidArgument(f"{op}: the x values must be strictly increasing.")
+    if behavior not in ("extrapolate", "clamp", "input", "mask"):
+        raise InvalidArgument(f"{op}: behavior must be extrapolate, clamp, input or mask, got {behavior!r}.")
+    img = as_image(image)
+    band = img.bands[0]
+
+    def run(px):
+        v, m = px[0]
+        out = np.interp(v, xs, ys)
+        low, high = v < xs[0], v > xs[-1]
+        if behavior == "extrapolate":
+            out = np.where(low, ys[0] + (v - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]), out)
+            out = np.where(high, ys[-1] + (v - xs[-1]) * (ys[-1] - ys[-2]) / (xs[-1] - xs[-2]), out)
+        elif behavior == "input":
+            out = np.where(low | high, v, out)
+        mask = np.where(low | high, 0.0, m).astype(np.float32) if behavior == "mask" else m
+        return out, mask
+
+    return Image([band.derive(MapRecipe(run, (band.recipe,)), dtype=FLOAT64)], img.properties)
+
+
+# -- random --------------------------------------------------------------------------------------------------------
+_MIX1, _MIX2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer: a well-mixed 64-bit hash of each input (uint64 arithmetic wraps)."""
+    with np.errstate(over="ignore"):
+        z = z + _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        z = (z ^ (z >> np.uint64(27))) * _MIX2
+        return z ^ (z >> np.uint64(31))
+
+
+def pixel_uniforms(grid: Grid, seed: int, stream: int = 0) -> np.ndarray:
+    """Uniform [0, 1) numbers that depend only on each pixel centre's coordinates (to a micro-unit), the seed and
+    the stream: the same pixel gets the same number whichever request or tile asks for it."""
+    c, r = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    t = grid.transform
+    x = np.rint((t.a * c + t.b * r + t.c) * 1e6).astype(np.int64).view(np.uint64)
+    y = np.rint((t.d * c + t.e * r + t.f) * 1e6).astype(np.int64).view(np.uint64)
+    key = np.uint64((int(seed) * 4 + stream) & 0xFFFFFFFFFFFFFFFF)
+    h = _splitmix(_splitmix(_splitmix(x ^ key) ^ y) ^ key)
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+@algorithm("Image.random", returns=IMG, seed="Long", distribution="String")
+def random(seed: int = 0, distribution: str = "uniform") -> Image:
+    """Band 'random': uniform in [0, 1) or standard normal (Box-Muller), a deterministic function of the pixel's
+    location and the seed (not EE's sequence, which is unpublished)."""
+    if distribution not in ("uniform", "normal"):
+        raise InvalidArgument(f"Image.random: distribution must be 'uniform' or 'normal', got {distribution!r}.")
+
+    def run(grid: Grid, px):
+        u = pixel_uniforms(grid, seed, 0)
+        if distribution == "normal":
+            v = pixel_uniforms(grid, seed, 1)
+            u = np.sqrt(-2 * np.log1p(-u)) * np.cos(2 * np.pi * v)
+        return u, np.ones(grid.shape, np.float32)
+
+    return Image([Band("random", FLOAT64, DEFAULT_PROJECTION, GridRecipe(run), None)])
