@@ -8,7 +8,7 @@ MODULES += ["image_math", "pixel_type", "image_ops", "expression", "visualize", 
             "image_objects"]  # image-side breadth
 MODULES += ["numbers", "strings", "lists", "dictionaries", "filters_more", "geometry_ops"]  # value breadth
 MODULES += ["dates", "aggregates", "collection_ops", "features", "joins", "collection_style"]  # value breadth
-MODULES += ["geometry_more", "arrays", "collection_raster", "confusion", "classifiers"]  # value breadth
+MODULES += ["geometry_more", "arrays", "collection_raster", "confusion", "classifiers", "misc_values"]  # values
 
 
 def load_all() -> None:

@@ -33,7 +33,15 @@ class DateRange:
     end: float
 
     def to_json(self) -> dict:
-        return {"type": "DateRange", "dates": [self.start, self.end]}
+        """EE's shape; an unbounded end is Java's Long.MIN_VALUE / MAX_VALUE (JSON has no infinity)."""
+        def ms(v: float):
+            if v == float("-inf"):
+                return -(2**63)
+            if v == float("inf"):
+                return 2**63 - 1
+            return int(v) if float(v).is_integer() else v
+
+        return {"type": "DateRange", "dates": [ms(self.start), ms(self.end)]}
 
 
 @dataclass(eq=False)
