@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import rasterio
@@ -42,9 +41,10 @@ class PixelMapping:
     flat_index: np.ndarray | None = None
     inside_flat: np.ndarray | None = None
 
-    @cached_property
+    @property
     def inside(self) -> np.ndarray:
-        """(h, w) bool: the target pixels that fall on the source."""
+        """(h, w) bool: the target pixels that fall on the source (made on demand for separable mappings, so
+        cached mappings stay small)."""
         if self.window is None:
             return np.zeros(self.shape, bool)
         if self.rows is not None:
@@ -168,9 +168,9 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
         else:
             valid = ds.read_masks(band, window=m.window) > 0
     values = m.gather(data).astype(np.float64)
-    inside = m.inside
+    everywhere = m.rows is not None and bool(np.all(m.rows >= 0) and np.all(m.cols >= 0))
     if valid is None:
-        mask = inside.astype(np.float32) if not inside.all() else np.ones(dst.shape, np.float32)
+        mask = np.ones(dst.shape, np.float32) if everywhere else m.inside.astype(np.float32)
     else:
-        mask = (inside & m.gather(valid)).astype(np.float32)
+        mask = (m.gather(valid) if everywhere else m.inside & m.gather(valid)).astype(np.float32)
     return values, mask
