@@ -36,11 +36,19 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	for f in benchmarks/*.py; do case $$f in */__init__.py) ;; *) $(BIN)/python $$f || exit 1 ;; esac; done
 
-test: install lint
+# The UI tests drive Debian's chromium through Playwright (never `playwright install`: no browser downloads).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "$@ is missing: install Chromium there (Debian: chromium)"; exit 1; }
+	apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+
+test: install lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q
 
+# Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance.
 ui: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache
+	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache test-artifacts
