@@ -20,6 +20,7 @@ from ee_assets.local.algorithms.coerce import as_image, as_number
 from ee_assets.local.algorithms.image import IMG
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.kernels import composite as composite_kernels
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image, Pixels, Recipe
 from ee_assets.local.values.projection import Projection
@@ -278,6 +279,10 @@ class NeighborhoodRecipe(Recipe):
         kind = self.kind
         if not shifted:
             return np.zeros(shape), np.zeros(shape, bool)
+        if kind == "median":  # the compiled per-pixel median of the composites, over the shifted neighbours
+            out, valid = composite_kernels.median([(np.ascontiguousarray(v), np.ascontiguousarray(m))
+                                                   for v, m, _ in shifted])
+            return out, valid > 0
         if kind in STACKED:
             values = np.stack([v for v, _, _ in shifted])
             valid = np.stack([m > 0 for _, m, _ in shifted])
