@@ -4,12 +4,14 @@ through the real ee client; the expected pixels follow EE's documented visualiza
 from __future__ import annotations
 
 import io
+import zipfile
 
 import numpy as np
 import pytest
 import requests
 from PIL import Image as PILImage
 from pyproj import Transformer
+from rasterio.io import MemoryFile
 
 from ee_assets_tests.image_fixtures import VALID, A, B, ab_catalog, pixels
 
@@ -171,3 +173,35 @@ def test_get_map_id_tiles_are_web_mercator_xyz_tiles(ee_local, local_server):
     fetched = map_id["tile_fetcher"].fetch_tile(x=1, y=0, z=1)
     np.testing.assert_array_equal(np.asarray(PILImage.open(io.BytesIO(fetched)).convert("RGBA")), east_tile)
     assert requests.get(url_format.format(z=1, x=2, y=0), timeout=30).status_code == 404
+
+
+def _tiff_bands(data: bytes) -> tuple[np.ndarray, list[str]]:
+    with MemoryFile(data) as mf, mf.open() as ds:
+        return ds.read(), list(ds.descriptions)
+
+
+def test_get_download_url_formats(ee):
+    """geemap's export path: getDownloadURL with region and scale; zip per band by default, one GeoTIFF with
+    filePerBand=False, plain GEO_TIFF and NPY; values are the raster's own (no visualization)."""
+    img = ee.Image("I/ab")
+    params = {"name": "ab_export", "scale": 10, "region": _region(1000, 1960, 1060, 2000)}
+    response = requests.get(img.getDownloadURL(params), timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.namelist() == ["ab_export.a.tif", "ab_export.b.tif"]
+        values, names = _tiff_bands(archive.read("ab_export.b.tif"))
+    assert names == ["b"]
+    np.testing.assert_array_equal(values[0], B[:4])
+
+    response = requests.get(img.getDownloadURL({**params, "filePerBand": False}), timeout=30)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert archive.namelist() == ["ab_export.tif"]
+        values, names = _tiff_bands(archive.read("ab_export.tif"))
+    assert names == ["a", "b"]
+    np.testing.assert_array_equal(values[0][VALID[:4]], A[:4][VALID[:4]])
+
+    values, _ = _tiff_bands(requests.get(img.getDownloadURL({**params, "format": "GEO_TIFF"}), timeout=30).content)
+    np.testing.assert_array_equal(values[1], B[:4])
+    npy = np.load(io.BytesIO(requests.get(img.select("b").getDownloadURL({**params, "format": "NPY"}),
+                                          timeout=30).content))
+    np.testing.assert_array_equal(npy["b"], B[:4])

@@ -29,7 +29,13 @@ from ee_assets.local.kernels.tiles import evaluate_bands
 from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
-from ee_assets.local.protocol.thumbnails import ThumbnailStore, render_request, tile_grid
+from ee_assets.local.protocol.thumbnails import (
+    ZIPPED_FORMATS,
+    ThumbnailStore,
+    render_request,
+    tile_grid,
+    zipped_geotiffs,
+)
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
@@ -241,8 +247,15 @@ class LocalBackend:
 
     def thumbnail_pixels(self, name: str, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
-        body = json.dumps(render_request(stored)).encode()
-        return self.compute_pixels({"project": project}, {}, body, root_url)
+
+        def render(request: dict) -> Response:
+            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url)
+
+        if str(stored.get("fileFormat", "")).upper() in ZIPPED_FORMATS:  # getDownloadURL's default formats
+            data = zipped_geotiffs(stored, lambda r: render(r).body,
+                                   lambda r: r.get("bandIds") or self._evaluate(r, project).band_names)
+            return Response(200, data, "application/zip")
+        return render(render_request(stored))
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------

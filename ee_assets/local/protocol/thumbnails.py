@@ -9,9 +9,12 @@ eventually expire with a 404 that says so.
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
+import zipfile
 from collections import OrderedDict
+from collections.abc import Callable
 
 from ee_assets.local.errors import NotFound
 
@@ -30,8 +33,8 @@ class ThumbnailStore:
         """Store a render request (expression, fileFormat, visualizationOptions, bandIds); return its name,
         `projects/<project>/<kind>/<id>`."""
         name = f"projects/{project}/{kind}/{secrets.token_hex(16)}"
-        kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds")
-                if request.get(k) is not None}
+        kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds",
+                                         "filenamePrefix") if request.get(k) is not None}
         with self._lock:
             self._items[name] = (project, kept)
             while len(self._items) > self._capacity:
@@ -64,11 +67,32 @@ def tile_grid(zoom: int, x: int, y: int) -> dict:
                                 "shearY": 0, "scaleY": -res, "translateY": WEB_MERCATOR_HALF_WIDTH - y * span}}
 
 
+PICTURE_FORMATS = {"AUTO_JPEG_PNG", "PNG", "JPEG", "IMAGE_FILE_FORMAT_UNSPECIFIED"}
+ZIPPED_FORMATS = {"ZIPPED_GEO_TIFF", "ZIPPED_GEO_TIFF_PER_BAND"}
+
+
 def render_request(stored: dict) -> dict:
     """The computePixels request that renders a stored thumbnail on the image's own grid (set by
-    clipToBoundsAndScale from getThumbURL's region/dimensions). Without visualization options, EE's defaults
-    apply: the type's range for integers, 0..1 for floats."""
-    request = dict(stored)
-    request.setdefault("visualizationOptions", {})
-    request.setdefault("fileFormat", "AUTO_JPEG_PNG")
+    clipToBoundsAndScale from getThumbURL's region/dimensions). Pictures without visualization options get EE's
+    defaults (the type's range for integers, 0..1 for floats); data formats (getDownloadURL) keep the values."""
+    request = {k: v for k, v in stored.items() if k != "filenamePrefix"}
+    request["fileFormat"] = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
+    if request["fileFormat"] in PICTURE_FORMATS:
+        request.setdefault("visualizationOptions", {})
     return request
+
+
+def zipped_geotiffs(stored: dict, render: Callable[[dict], bytes], band_names: Callable[[dict], list[str]]) -> bytes:
+    """getDownloadURL's zip formats: one GeoTIFF '<prefix>.tif' (ZIPPED_GEO_TIFF) or one '<prefix>.<band>.tif'
+    per band (ZIPPED_GEO_TIFF_PER_BAND); the prefix is the request's filenamePrefix, else 'download'."""
+    request = {**render_request(stored), "fileFormat": "GEO_TIFF"}
+    prefix = stored.get("filenamePrefix") or "download"
+    if str(stored.get("fileFormat")).upper() == "ZIPPED_GEO_TIFF":
+        files = [(f"{prefix}.tif", render(request))]
+    else:
+        files = [(f"{prefix}.{band}.tif", render({**request, "bandIds": [band]})) for band in band_names(request)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            archive.writestr(name, data)
+    return buffer.getvalue()
