@@ -205,3 +205,23 @@ def test_random_is_a_deterministic_function_of_location_and_seed(ee):
     assert np.corrcoef(u.ravel(), other.ravel())[0, 1] < 0.02
     n = pixels(ee, ee.Image.random(7, "normal"), grid)["random"][0]
     assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
+
+
+def test_spectral_distance_metrics(ee):
+    """Two 3-band spectra per pixel, distances worked out with numpy's formulas for each metric."""
+    img = ee.Image("I/ab")
+    b = img.select("b").add(1)
+    one = ee.Image.cat([b, b.multiply(2), ee.Image.constant(3)])
+    two = ee.Image.cat([ee.Image.constant(2), b, b.add(1)])
+    s1 = np.stack([B + 1, 2 * (B + 1), np.full_like(B, 3)])
+    s2 = np.stack([np.full_like(B, 2), B + 1, B + 2])
+    p, q = s1 / s1.sum(0), s2 / s2.sum(0)
+    expected = {
+        "sed": ((s1 - s2) ** 2).sum(0),
+        "sam": np.arccos((s1 * s2).sum(0) / (np.linalg.norm(s1, axis=0) * np.linalg.norm(s2, axis=0))),
+        "sid": (p * np.log(p / q) + q * np.log(q / p)).sum(0),
+        "emd": np.abs(np.cumsum(p, 0) - np.cumsum(q, 0)).sum(0),
+    }
+    for metric, want in expected.items():
+        values, _ = pixels(ee, one.spectralDistance(two, metric))["distance"]
+        np.testing.assert_allclose(values, want, rtol=1e-9, atol=1e-12, err_msg=metric)

@@ -146,3 +146,32 @@ def test_focal_mode_kernel_types_units_and_iterations(ee):
     # An explicit kernel wins over radius/kernelType.
     values, _ = pixels(ee, b.focal_min(kernel=ee.Kernel.plus(1)))["b"]
     np.testing.assert_array_equal(values, _loop(B, ones, PLUS, lambda v, w: v.min())[0])
+
+
+def test_entropy_and_distance(ee):
+    b = ee.Image("I/ab").select("b")
+    ones = np.ones((HEIGHT, WIDTH), bool)
+
+    def shannon(v, w):
+        _, counts = np.unique(v, return_counts=True)
+        p = counts / counts.sum()
+        return float(-(p * np.log2(p)).sum())
+
+    values, _ = pixels(ee, b.entropy(ee.Kernel.square(1)))["b"]
+    np.testing.assert_allclose(values, _loop(B, ones, SQUARE, shannon)[0], rtol=1e-12)
+
+    # Distance to the nearest pixel where b == 0, within a Euclidean kernel of radius 3 (pixels, then metres).
+    target = B == 0
+
+    def nearest(r, c):
+        d = [np.hypot(rr - r, cc - c) for rr, cc in zip(*np.nonzero(target), strict=True)
+             if np.hypot(rr - r, cc - c) <= 3]
+        return min(d) if d else None
+
+    expected = np.array([[nearest(r, c) for c in range(WIDTH)] for r in range(HEIGHT)], dtype=object)
+    found = expected != None  # noqa: E711  (elementwise on an object array)
+    values, mask = pixels(ee, b.eq(0).distance(ee.Kernel.euclidean(3)))["b"]
+    np.testing.assert_array_equal(mask, found)
+    np.testing.assert_allclose(values[found], expected[found].astype(float), rtol=1e-12)
+    values, _ = pixels(ee, b.eq(0).distance(ee.Kernel.euclidean(30, "meters")))["b"]
+    np.testing.assert_allclose(values[found], 10 * expected[found].astype(float), rtol=1e-12)

@@ -295,3 +295,43 @@ def random(seed: int = 0, distribution: str = "uniform") -> Image:
         return u, np.ones(grid.shape, np.float32)
 
     return Image([Band("random", FLOAT64, DEFAULT_PROJECTION, GridRecipe(run), None)])
+
+
+# -- spectral distance -----------------------------------------------------------------------------------------------
+def _spectral(metric: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distances between per-pixel spectra a, b shaped (bands, h, w)."""
+    with np.errstate(all="ignore"):
+        if metric == "sed":
+            return ((a - b) ** 2).sum(axis=0)
+        if metric == "sam":
+            cos = (a * b).sum(axis=0) / np.sqrt((a * a).sum(axis=0) * (b * b).sum(axis=0))
+            return np.arccos(np.clip(cos, -1.0, 1.0))
+        p, q = a / a.sum(axis=0), b / b.sum(axis=0)
+        if metric == "sid":
+            return (p * np.log(p / q) + q * np.log(q / p)).sum(axis=0)
+        return np.abs(np.cumsum(p, axis=0) - np.cumsum(q, axis=0)).sum(axis=0)  # emd of 1-D distributions
+
+
+@algorithm("Image.spectralDistance", returns=IMG, image1=IMG, image2=IMG, metric="String")
+def spectral_distance(image1: Image, image2: Image, metric: str = "sam") -> Image:
+    """Per pixel, the distance between the two images' spectra: 'sam' (spectral angle, radians), 'sid' (spectral
+    information divergence), 'sed' (squared Euclidean distance) or 'emd' (earth mover's distance of the normalized
+    spectra). One band named 'distance' (EE does not document the name)."""
+    a, b = as_image(image1, "image1"), as_image(image2, "image2")
+    if metric not in ("sam", "sid", "sed", "emd"):
+        raise InvalidArgument(f"Image.spectralDistance: metric must be sam, sid, sed or emd, got {metric!r}.")
+    if len(a.bands) != len(b.bands) or not a.bands:
+        raise InvalidArgument(f"Image.spectralDistance: the images need the same number of bands, got "
+                              f"{len(a.bands)} and {len(b.bands)}.")
+    n = len(a.bands)
+
+    def run(px):
+        va, vb = np.stack([p[0] for p in px[:n]]), np.stack([p[0] for p in px[n:]])
+        mask = np.min(np.stack([p[1] for p in px]), axis=0)
+        d = _spectral(metric, va, vb)
+        ok = np.isfinite(d)
+        return np.where(ok, d, 0.0), np.where(ok, mask, 0.0).astype(np.float32)
+
+    first = a.bands[0]
+    recipe = MapRecipe(run, tuple(x.recipe for x in a.bands) + tuple(x.recipe for x in b.bands))
+    return a.with_bands([Band("distance", FLOAT64, first.projection, recipe, first.extent)])

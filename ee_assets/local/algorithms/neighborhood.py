@@ -18,7 +18,7 @@ import numpy as np
 
 from ee_assets.local.algorithms.coerce import as_image, as_number
 from ee_assets.local.algorithms.image import IMG
-from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.registry import REGISTRY, algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels import composite as composite_kernels
 from ee_assets.local.values.grid import Grid
@@ -113,7 +113,14 @@ def _register_distance(name: str, metric) -> None:
     build = _shaped(lambda dx, dy, r, m=metric: m(dx, dy) <= r + 1e-9, weight=metric)
 
     def impl(radius: float, units: str = "pixels", normalize: bool = False, magnitude: float = 1.0) -> Kernel:
-        return build(radius, units, normalize, magnitude)
+        kernel = build(radius, units, normalize, magnitude)
+        if units != "meters" or normalize:
+            return kernel
+
+        def in_metres(mpp: float) -> Weights:  # distances in the kernel's units
+            w, cx, cy = kernel.make(mpp)
+            return w * mpp, cx, cy
+        return Kernel(in_metres, units)
 
     impl.__doc__ = f"A distance kernel: each cell within `radius` weighs its {name} distance from the centre."
     algorithm(f"Kernel.{name}", returns="Kernel", radius="Float", units="String", normalize="Boolean",
@@ -232,6 +239,15 @@ def inverse(kernel: Kernel) -> Kernel:
 def _stack_stat(kind: str, values: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A statistic over axis 0 of the valid entries: (result, any valid)."""
     any_valid = valid.any(axis=0)
+    if kind == "entropy":  # -Σ p log2 p over the distinct values of the window
+        out = np.zeros(values.shape[1:])
+        n = valid.sum(axis=0)
+        for v in np.unique(values[valid]):
+            count = ((values == v) & valid).sum(axis=0)
+            with np.errstate(all="ignore"):
+                p = np.where(n > 0, count / np.where(n > 0, n, 1), 0.0)
+                out -= np.where(p > 0, p * np.log2(np.where(p > 0, p, 1)), 0.0)
+        return out, any_valid
     if kind == "mode":
         out = np.zeros(values.shape[1:])
         best = np.zeros(values.shape[1:])
@@ -247,8 +263,8 @@ def _stack_stat(kind: str, values: np.ndarray, valid: np.ndarray) -> tuple[np.nd
         return np.where(any_valid, fn(nan, axis=0), 0.0), any_valid
 
 
-STACKED = {"median", "mode", "stdDev", "variance"}
-SUPPORTED = {"sum", "mean", "min", "max", "count"} | STACKED
+STACKED = {"median", "mode", "stdDev", "variance", "entropy"}
+SUPPORTED = {"sum", "mean", "min", "max", "count", "distance"} | STACKED
 
 
 @dataclass(eq=False)
@@ -266,7 +282,8 @@ class NeighborhoodRecipe(Recipe):
         padded = grid.window(-cx, -cy, grid.width + kw - 1, grid.height + kh - 1)
         values, mask = self.input.evaluate(padded)
         h, wd = grid.shape
-        taps = [(i, j, w[i, j]) for i in range(kh) for j in range(kw) if w[i, j] != 0]
+        taps = [(i, j, w[i, j]) for i in range(kh) for j in range(kw)
+                if w[i, j] != 0 or (self.kind == "distance" and (i, j) == (cy, cx))]
         shifted = [(values[i:i + h, j:j + wd], mask[i:i + h, j:j + wd], k) for i, j, k in taps]
         centre_mask = mask[cy:cy + h, cx:cx + wd]
         out, valid = self._reduce(shifted, (h, wd))
@@ -287,6 +304,12 @@ class NeighborhoodRecipe(Recipe):
             values = np.stack([v for v, _, _ in shifted])
             valid = np.stack([m > 0 for _, m, _ in shifted])
             return _stack_stat(kind, values, valid)
+        if kind == "distance":  # the smallest kernel weight (a distance) among the non-zero neighbours
+            best = np.full(shape, np.inf)
+            for v, m, k in shifted:
+                best = np.where((m > 0) & (v != 0), np.minimum(best, k), best)
+            found = np.isfinite(best)
+            return np.where(found, best, 0.0), found
         total, weight, count = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         best = np.full(shape, np.inf if kind == "min" else -np.inf)
         for v, m, k in shifted:
@@ -372,3 +395,17 @@ def _register_focal(kind: str) -> None:
 
 for _kind in ("mean", "max", "min", "median", "mode"):
     _register_focal(_kind)
+
+
+@algorithm("Image.entropy", returns=IMG, image=IMG, kernel="Kernel")
+def entropy(image: Image, kernel: Kernel) -> Image:
+    """-Σ p log2 p of the values in each pixel's window (p: each distinct value's share of the unmasked cells)."""
+    return _neighborhood(as_image(image), kernel, "entropy", None, op="Image.entropy")
+
+
+@algorithm("Image.distance", returns=IMG, image=IMG, kernel="Kernel", skipMasked="Boolean")
+def distance(image: Image, kernel: Kernel | None = None, skipMasked: bool = True) -> Image:
+    """The distance to the nearest non-zero pixel, read from a distance kernel's weights (default
+    Kernel.euclidean(1.5, 'pixels')); masked where no non-zero pixel is within the kernel."""
+    k = kernel if kernel is not None else REGISTRY["Kernel.euclidean"].fn(1.5)
+    return _neighborhood(as_image(image), k, "distance", None, bool(skipMasked), op="Image.distance")
