@@ -132,3 +132,22 @@ def test_distance_to_features_in_metres(ee_local):
                                     "grid": grid})["distance"]
     west_edge = Geod(ellps="WGS84").inv(np.full(20, 10.0), lat[:, 0], lon[:, 0], lat[:, 0])[2]
     assert np.allclose(inside[10:, 0], west_edge[10:], rtol=1e-3)  # nearest boundary: the west edge
+
+
+def test_styled_vectors_as_map_tiles_like_geemap(ee_local):
+    """What geemap's Map.addLayer(fc) does: getMapId of fc.style(...), then a web-mercator tile. Zoom-4 tile (3, 5)
+    spans 112.5°W–90°W, 41.0°N–55.8°N, so a 105°W–95°W, 43°N–50°N rectangle lies inside it: its interior shows
+    the fill, its edge the line colour, the rest of the tile is transparent."""
+    import requests
+
+    ee = ee_local
+    fc = ee.FeatureCollection([ee.Feature(ee.Geometry.Rectangle([-105, 43, -95, 50]))])
+    map_id = ee.data.getMapId({"image": fc.style(color="ff0000", fillColor="0000ff55", width=2)})
+    url = map_id["tile_fetcher"].format_tile_url(3, 5, 4)
+    response = requests.get(url, headers={"Authorization": "Bearer test-token"}, timeout=60)
+    assert response.status_code == 200
+    px = np.asarray(PILImage.open(io.BytesIO(response.content)).convert("RGBA")).astype(int)
+    colours = {tuple(c) for c in px.reshape(-1, 4).tolist()}
+    assert colours == {(0, 0, 0, 0), (0, 0, 255, 0x55), (255, 0, 0, 255)}
+    assert px[128, 128].tolist() == [0, 0, 255, 0x55]  # -101.25°, 48.9°N: inside, away from the edges
+    assert px[5, 5][3] == 0  # the tile's north-west corner: outside
