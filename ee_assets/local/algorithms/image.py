@@ -27,6 +27,10 @@ def load(ctx: EvalContext, id: str, version: int = -1) -> Image:
 
 @algorithm("Image.constant", returns=IMG, value="Object")
 def constant(value) -> Image:
+    if isinstance(value, np.ndarray):  # ee.Image(ee.Array(...)): an array image
+        from ee_assets.local.algorithms.image_arrays import constant_array_image
+
+        return constant_array_image(value)
     return as_image(value, "value")
 
 

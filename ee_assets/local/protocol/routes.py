@@ -220,6 +220,10 @@ class LocalBackend:
                                       f"got {type(image).__name__}.")
             if request.get("bandIds"):
                 image = select(image, [re.escape(b) for b in request["bandIds"]])
+            arrays = [b.name for b in image.bands if getattr(b, "shape", ())]
+            if arrays:
+                raise InvalidArgument(f"image:computePixels: band(s) {arrays} hold arrays; flatten them to scalar "
+                                      "bands first (arrayFlatten, arrayGet or arrayProject + arrayFlatten).")
             grid = _request_grid(request.get("grid"), image)
             _check_pixel_limits(grid, image)
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool

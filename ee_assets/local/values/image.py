@@ -172,6 +172,8 @@ def band_info(band: Band) -> dict:
     }
     if band.extent is not None:
         info["dimensions"] = [band.extent.width, band.extent.height]
+    if getattr(band, "shape", ()):  # array bands (algorithms/image_arrays.py): EE reports the array's rank
+        info["data_type"]["dimensions"] = len(band.shape)
     return info
 
 
