@@ -224,3 +224,18 @@ def test_covering_grid(ee_local):
     assert sorted(f["id"] for f in grid) == ["0,0", "0,1", "1,0", "1,1", "2,0", "2,1"]
     aligned = ee.Geometry.Rectangle([0, 0, 20, 10], "EPSG:3857", False).coveringGrid(ee.Projection("EPSG:3857"), 10)
     assert aligned.size().getInfo() == 2
+
+
+def test_within_distance_near_the_threshold_and_across_the_antimeridian(ee_local):
+    """The cheap pre-check must never reject a pair the exact measure accepts: pairs just inside and just outside
+    the distance at 60°N (where longitude degrees are half as long), and across 180°."""
+    ee = ee_local
+    d = GEOD.inv(10, 60, 11, 60)[2]
+    a, b = ee.Geometry.Point([10, 60]), ee.Geometry.Point([11, 60])
+    assert a.withinDistance(b, d * 1.000001).getInfo() is True
+    assert a.withinDistance(b, d * 0.999999).getInfo() is False
+    east, west = ee.Geometry.Point([179.9, 0]), ee.Geometry.Rectangle([-180, -1, -179.9, 1])
+    across = GEOD.inv(179.9, 0, -179.9, 0)[2]
+    assert east.withinDistance(west, across * 1.01).getInfo() is True
+    fc = ee.FeatureCollection([ee.Feature(b, {"n": "near"}), ee.Feature(ee.Geometry.Point([20, 60]), {"n": "far"})])
+    assert fc.filter(ee.Filter.withinDistance(d * 1.000001, ".geo", a)).aggregate_array("n").getInfo() == ["near"]

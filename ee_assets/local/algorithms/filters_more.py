@@ -163,14 +163,15 @@ def disjoint(leftField=None, rightValue=None, rightField=None, leftValue=None, m
 def within_distance(distance, leftField=None, rightValue=None, rightField=None, leftValue=None,
                     maxError=None) -> Filter:
     """The geometries are at most `distance` metres apart (geodesic, see Geometry.distance)."""
-    from ee_assets.local.algorithms.geometry_ops import geodesic_distance
+    from ee_assets.local.algorithms.geometry_ops import geodesic_distance, may_be_within
 
     d = as_number(distance, "distance")
 
     def test(a, b) -> bool:
         if a is None or b is None:
             return False
-        return geodesic_distance(as_geometry(a), as_geometry(b)) <= d
+        ga, gb = as_geometry(a), as_geometry(b)
+        return may_be_within(ga, gb, d) and geodesic_distance(ga, gb) <= d
 
     def measure(primary, secondary) -> float:
         left = _field(primary, leftField) if leftField is not None else leftValue

@@ -9,7 +9,10 @@ than its default error margins.
 
 from __future__ import annotations
 
+import math
+
 import shapely
+import shapely.affinity
 from shapely.geometry import mapping
 from shapely.ops import nearest_points
 
@@ -83,9 +86,19 @@ def geodesic_nearest(a: Geometry, b: Geometry) -> tuple[tuple[float, float], tup
     ga, gb = a.to_wgs84(), b.to_wgs84()
     if ga.is_empty or gb.is_empty:
         raise InvalidArgument("Geometry.distance: a geometry is empty.")
+    if ga.geom_type == "Point" and gb.geom_type == "Point":  # the common case, exact on the ellipsoid directly
+        return (ga.x, ga.y), (gb.x, gb.y), float(GEOD.inv(ga.x, ga.y, gb.x, gb.y)[2])
     if shapely.intersects(ga, gb):
         p = shapely.intersection(ga, gb).representative_point()
         return (p.x, p.y), (p.x, p.y), 0.0
+    ax0, _, ax1, _ = ga.bounds
+    bx0, _, bx1, _ = gb.bounds
+    if max(ax1, bx1) - min(ax0, bx0) > 180:  # they may be closest across the antimeridian: try b shifted by ±360°
+        shifted = [shapely.affinity.translate(gb, xoff=k) for k in (0, 360, -360)]
+        gb = min(shifted, key=lambda g: shapely.distance(ga, g))
+        if shapely.intersects(ga, gb):
+            p = shapely.intersection(ga, gb).representative_point()
+            return (p.x, p.y), (p.x, p.y), 0.0
     pa, pb = nearest_points(ga, gb)
     centre = Geometry(shapely.LineString([pa, pb]), WGS84)
     local = _local_crs(centre)
@@ -93,6 +106,25 @@ def geodesic_nearest(a: Geometry, b: Geometry) -> tuple[tuple[float, float], tup
     qa, qb = nearest_points(la, lb)
     (x0, y0), (x1, y1) = (Geometry(q, local).to(WGS84).coords[0] for q in (qa, qb))
     return (x0, y0), (x1, y1), float(GEOD.inv(x0, y0, x1, y1)[2])
+
+
+def may_be_within(a: Geometry, b: Geometry, metres: float) -> bool:
+    """A cheap, conservative test: False only when the lon/lat boxes are certainly more than `metres` apart
+    (a degree of latitude is at least 110.5 km; a degree of longitude at least 111.3 km · cos of the highest
+    latitude involved), so joins and filters skip the exact measure for most distant pairs."""
+    ax0, ay0, ax1, ay1 = a.to_wgs84().bounds
+    bx0, by0, bx1, by1 = b.to_wgs84().bounds
+    dlat = metres / 110_500.0
+    if by0 > ay1 + dlat or ay0 > by1 + dlat:
+        return False
+    top = min(90.0, max(abs(ay0), abs(ay1), abs(by0), abs(by1)) + dlat)
+    cos_top = math.cos(math.radians(top))
+    if cos_top < 1e-6:
+        return True
+    dlon = metres / (111_300.0 * cos_top)
+    if min(ax0, bx0) - dlon < -180 or max(ax1, bx1) + dlon > 180:
+        return True  # the antimeridian may lie between them: no shortcut
+    return not (bx0 > ax1 + dlon or ax0 > bx1 + dlon)
 
 
 def geodesic_distance(a: Geometry, b: Geometry) -> float:
@@ -143,7 +175,10 @@ for _name, _rel in {"intersects": shapely.intersects, "disjoint": shapely.disjoi
 @algorithm("Geometry.withinDistance", returns="Boolean", left=G, right=G, distance="Float",
            maxError="ErrorMargin", proj="Projection")
 def within_distance(left, right, distance, maxError=None, proj=None) -> bool:
-    return _distance(left, right, proj) <= as_number(distance, "distance")
+    d = as_number(distance, "distance")
+    if proj is None and not may_be_within(as_geometry(left, "left"), as_geometry(right, "right"), d):
+        return False
+    return _distance(left, right, proj) <= d
 
 
 # -- measures ----------------------------------------------------------------------------------------------------
