@@ -1,0 +1,65 @@
+"""Image.reduceToVectors through the real ee client: regions, counts, means and centroids against a breadth-first
+labelling of the same raster in numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+
+from ee_assets_tests.image_fixtures import HEIGHT, WIDTH, B, ab_catalog
+
+TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+
+
+@pytest.fixture()
+def ee(tmp_path, ee_on):
+    return ee_on(ab_catalog(tmp_path))
+
+
+def _components(labels: np.ndarray, eight: bool) -> list[list[tuple[int, int]]]:
+    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
+    seen = np.zeros(labels.shape, bool)
+    out = []
+    for start in np.ndindex(*labels.shape):
+        if seen[start]:
+            continue
+        seen[start] = True
+        region, queue = [start], [start]
+        while queue:
+            r, c = queue.pop()
+            for dr, dc in steps:
+                n = (r + dr, c + dc)
+                if 0 <= n[0] < HEIGHT and 0 <= n[1] < WIDTH and not seen[n] and labels[n] == labels[r, c]:
+                    seen[n] = True
+                    region.append(n)
+                    queue.append(n)
+        out.append(region)
+    return out
+
+
+@pytest.mark.parametrize("eight", [True, False])
+def test_regions_counts_means_and_centroids(ee, eight):
+    b = ee.Image("I/ab").select("b")
+    labelled = b.gt(3).addBands(b)
+    label = (B > 3).astype(int)
+    expected = sorted((int(label[reg[0]]), len(reg), float(np.mean([B[p] for p in reg])),
+                       float(np.mean([1005 + 10 * c for _, c in reg])), float(np.mean([1995 - 10 * r for r, _ in reg])))
+                      for reg in _components(label, eight))
+    counts = labelled.reduceToVectors(reducer=ee.Reducer.count(), eightConnected=eight, geometryType="centroid")
+    means = labelled.reduceToVectors(reducer=ee.Reducer.mean(), eightConnected=eight, labelProperty="cls")
+    got_counts = counts.getInfo()["features"]
+    got_means = means.getInfo()["features"]
+    assert len(got_counts) == len(expected) == len(got_means)
+    rows = []
+    for f in got_counts:
+        x, y = TO_3857.transform(*f["geometry"]["coordinates"])
+        rows.append((f["properties"]["label"], f["properties"]["count"], x, y))
+    rows.sort()
+    for (lab, n, _, cx, cy), (glab, gn, gx, gy) in zip(expected, rows, strict=True):
+        assert (lab, n) == (glab, gn)
+        assert (gx, gy) == pytest.approx((cx, cy), abs=1e-6)
+    means_got = sorted((f["properties"]["cls"], f["properties"]["mean"]) for f in got_means)
+    means_expected = sorted((lab, m) for lab, _, m, _, _ in expected)
+    assert [c for c, _ in means_got] == [c for c, _ in means_expected]
+    np.testing.assert_allclose([m for _, m in means_got], [m for _, m in means_expected], rtol=1e-12)
