@@ -175,3 +175,27 @@ def test_entropy_and_distance(ee):
     np.testing.assert_allclose(values[found], expected[found].astype(float), rtol=1e-12)
     values, _ = pixels(ee, b.eq(0).distance(ee.Kernel.euclidean(30, "meters")))["b"]
     np.testing.assert_allclose(values[found], 10 * expected[found].astype(float), rtol=1e-12)
+
+
+def test_derivative_and_gradient_readings(ee):
+    """EE does not document the stencils. Readings chosen: central differences (f[i+1] - f[i-1]) / 2; derivative
+    in pixel coordinates (x right, y down), gradient per metre eastwards and northwards (the guide's gradient
+    magnitudes are per metre). Pixels whose neighbours fall off the image or are masked are masked."""
+    a = ee.Image("I/ab").select("a")
+    px = pixels(ee, a.derivative())
+    assert list(px) == ["a_x", "a_y"]
+    dx = np.full(A.shape, np.nan)
+    dx[:, 1:-1] = (A[:, 2:] - A[:, :-2]) / 2
+    dy = np.full(A.shape, np.nan)
+    dy[1:-1] = (A[2:] - A[:-2]) / 2
+    ok_x = np.zeros(A.shape, bool)
+    ok_x[:, 1:-1] = VALID[:, 2:] & VALID[:, :-2]
+    ok_y = np.zeros(A.shape, bool)
+    ok_y[1:-1] = VALID[2:] & VALID[:-2]
+    np.testing.assert_array_equal(px["a_x"][1], ok_x)
+    np.testing.assert_allclose(px["a_x"][0][ok_x], dx[ok_x])
+    np.testing.assert_array_equal(px["a_y"][1], ok_y)
+    np.testing.assert_allclose(px["a_y"][0][ok_y], dy[ok_y])
+    grad = pixels(ee, a.gradient())
+    np.testing.assert_allclose(grad["x"][0][ok_x], dx[ok_x] / 10)  # 10 m pixels
+    np.testing.assert_allclose(grad["y"][0][ok_y], -dy[ok_y] / 10)  # rows run south
