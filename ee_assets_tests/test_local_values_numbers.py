@@ -145,6 +145,8 @@ def test_pow_stays_exact_for_longs_and_overflows_to_infinity(ee_local):
     assert ee.Number(3).pow(39).getInfo() == 3**39
     assert ee.Number(2).pow(-2).getInfo() == 0.25
     assert ee.Number(10).pow(400).getInfo() is None
+    assert ee.Number(-8).pow(1 / 3).getInfo() is None  # NaN, as Java's Math.pow gives
+    assert ee.Number(-(2**62) - 1).mod(7).getInfo() == -((2**62 + 1) % 7)  # exact for longs
 
 
 def test_chained_arithmetic_like_a_script(ee_local):

@@ -52,7 +52,8 @@ def _mod(a, b):
     if b == 0:
         return 0
     if isinstance(a, int) and isinstance(b, int):
-        return int(math.fmod(a, b))
+        r = abs(a) % abs(b)
+        return r if a >= 0 else -r
     return math.fmod(a, b)
 
 
@@ -61,6 +62,8 @@ def _pow(a, b):
     try:
         if isinstance(a, int) and isinstance(b, int) and 0 <= b and b * math.log2(abs(a) or 1) < 63:
             return a**b
+        if a < 0 and not float(b).is_integer():
+            return math.nan  # Java's Math.pow: a negative base to a fractional power is NaN, not complex
         return float(a) ** b
     except (OverflowError, ZeroDivisionError):
         return math.inf
