@@ -20,6 +20,8 @@ def test_sequence(ee_local):
     assert got["count"] == [0, 5, 10, 15]
     assert got["spaced"] == list(np.linspace(0, 1, 5))
     assert got["down"] == [5, 3, 1]
+    with pytest.raises(ee.EEException, match="at most 10000000 can be generated"):
+        ee.List.sequence(0, 1e12).size().getInfo()
 
 
 def test_access_and_editing(ee_local):

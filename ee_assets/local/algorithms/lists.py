@@ -13,6 +13,13 @@ from ee_assets.local.values.geometry import Geometry
 
 L = "List<Object>"
 _SEQUENCES = (list, tuple)
+MAX_GENERATED = 10_000_000  # elements a single List.sequence / List.repeat may create (memory guard)
+
+
+def _check_size(op: str, n: int) -> int:
+    if n > MAX_GENERATED:
+        raise InvalidArgument(f"{op}: {n} elements requested; at most {MAX_GENERATED} can be generated.")
+    return n
 
 
 def _list(value: Any, name: str = "list") -> list:
@@ -44,14 +51,14 @@ def sequence(start, end=None, step=1, count=None) -> list:
     if end is None and count is None:
         raise InvalidArgument("List.sequence: specify 'end' or 'count'.")
     if count is not None:
-        n = int(count)
+        n = _check_size("List.sequence", int(count))
         if end is not None:
             step = (end - start) / (n - 1) if n > 1 else 0
         values = [start + i * step for i in range(n)]
     else:
         if step == 0:
             raise InvalidArgument("List.sequence: 'step' must not be 0.")
-        n = int((end - start) / step + 1e-9) + 1
+        n = _check_size("List.sequence", int((end - start) / step + 1e-9) + 1)
         values = [start + i * step for i in range(max(n, 0))]
     ints = all(isinstance(v, int) for v in (start, step)) and (end is None or isinstance(end, int))
     return [int(v) for v in values] if ints and count is None else [_num(v) for v in values]
@@ -59,7 +66,7 @@ def sequence(start, end=None, step=1, count=None) -> list:
 
 @algorithm("List.repeat", returns=L, value="Object", count="Integer")
 def repeat(value, count: int) -> list:
-    return [value] * int(count)
+    return [value] * _check_size("List.repeat", int(count))
 
 
 @algorithm("List.size", returns="Integer", list=L)
