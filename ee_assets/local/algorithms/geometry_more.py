@@ -163,6 +163,8 @@ def random_points(region, points: int = 1000, seed: int = 0, maxError=None) -> C
     n = int(as_number(points, "points"))
     if n < 0 or shape.is_empty:
         raise InvalidArgument("FeatureCollection.randomPoints: need a non-empty region and points >= 0.")
+    if n > MAX_GRID_CELLS:
+        raise InvalidArgument(f"FeatureCollection.randomPoints: at most {MAX_GRID_CELLS} points per call.")
     rng = np.random.default_rng(int(seed))
     dim = shapely.get_dimensions(shape)
     if dim == 2:
