@@ -37,7 +37,7 @@ from affine import Affine
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.kernels import composite
 from ee_assets.local.kernels.resample import clear_mapping_cache
-from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs
+from ee_assets.local.kernels.zonal import ZonalAccumulator, weighted_regions
 from ee_assets.local.protocol.routes import LocalBackend
 from ee_assets.local.values.reducer import Reducer
 
@@ -156,10 +156,11 @@ def write_geotiff(path: Path, size: int, transform: Affine, rng: np.random.Gener
 
 
 def engine_zonal_mean(values: np.ndarray, mask: np.ndarray, geometries: list) -> np.ndarray:
-    """The local backend's reduceRegion(s) path for one tile: region runs, weighted accumulation, Reducer.finish."""
-    runs = region_runs(geometries, TRANSFORM, values.shape[1], values.shape[0], weighted=True)
+    """What Image.reduceRegion(s) does with a weighted reducer, on one in-memory tile: prepare the regions'
+    edges, sweep coverage and sum the pixels, then Reducer.finish per region."""
+    regions = weighted_regions(geometries, TRANSFORM, values.shape[1], values.shape[0])
     acc = ZonalAccumulator(len(geometries))
-    acc.add_weighted(values, mask, runs, 0, 0)
+    acc.add_weighted_regions(values, mask, regions, 0, 0)
     mean = Reducer.simple("mean")
     return np.array([np.nan if (v := mean.finish(acc, i)[0]) is None else v for i in range(len(geometries))])
 

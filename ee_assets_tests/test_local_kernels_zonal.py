@@ -20,7 +20,7 @@ from shapely.geometry import mapping
 
 from ee_assets.local.algorithms import reduce_region
 from ee_assets.local.kernels.tiles import blocks
-from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs
+from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.reducer import Reducer
 
@@ -205,6 +205,33 @@ def test_fractional_masks_weigh_as_min_of_mask_and_coverage():
             frac[r, c] = f if f >= 0.005 else 0.0
         w = np.minimum(mask, frac)
         assert Reducer.simple("mean").finish(acc, i) == [pytest.approx(np.sum(w * values) / np.sum(w), rel=1e-12)]
+
+
+@pytest.mark.parametrize("tile", [None, (13, 17)], ids=["whole", "tiles"])
+def test_weighted_sweep_sums_equal_brute_force(tile):
+    """add_weighted_regions (coverage computed and summed per window, no runs kept) against shapely fractions."""
+    values, _ = _raster(17)
+    mask = np.random.default_rng(5).choice([0.0, 0.5, 1.0], (HEIGHT, WIDTH)).astype(np.float32)
+    geoms = [*regions(8), shapely.Point(12.05, 17.05), shapely.LineString([(10.05, 19.95), (10.95, 19.95)])]
+    prepared = weighted_regions(geoms, TRANSFORM, WIDTH, HEIGHT)
+    acc = ZonalAccumulator(len(geoms))
+    th, tw = tile or (HEIGHT, WIDTH)
+    for top in range(0, HEIGHT, th):
+        for left in range(0, WIDTH, tw):
+            acc.add_weighted_regions(values[top:top + th, left:left + tw], mask[top:top + th, left:left + tw],
+                                     prepared, top, left)
+    for i, g in enumerate(geoms):
+        frac = np.zeros((HEIGHT, WIDTH))
+        if g is not None and g.geom_type in ("Polygon", "MultiPolygon"):
+            for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT).items():
+                frac[r, c] = f if f >= 0.005 else 0.0
+        elif g is not None:
+            for _, r, c in expand(region_runs([g], TRANSFORM, WIDTH, HEIGHT, weighted=True)):
+                frac[r, c] = 1.0
+        w = np.minimum(mask, frac)
+        expected = None if not np.any(w > 0) else pytest.approx(np.sum(w * values) / np.sum(w), rel=1e-12)
+        assert Reducer.simple("mean").finish(acc, i) == [expected], i
+        assert acc.w_count[i] == np.count_nonzero(w > 0), i
 
 
 def test_tiled_accumulation_equals_one_pass():

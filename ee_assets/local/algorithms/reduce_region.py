@@ -19,7 +19,7 @@ from ee_assets.local.algorithms.coerce import as_collection, as_geometry, as_ima
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
-from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs
+from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
@@ -88,9 +88,10 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
                       max_pixels: float | None, names: list[list[str]]) -> list[dict]:
     """Reduce every band of `image` over each geometry at once: one pass over the pixels of the union window.
 
-    The regions become pixel runs (kernels.zonal) on the window of the projection's grid that covers
-    them all; the image is evaluated tile by tile (only tiles some region touches, on the tile pool),
-    and each tile's pixels are accumulated into per-region statistics before the next is computed.
+    On the window of the projection's grid that covers them all, the image is evaluated tile by tile
+    (only tiles some region touches, on the tile pool); each tile's pixels are added to per-region
+    statistics before the next is computed: coverage-weighted sums straight from the polygon edges,
+    centre-rule statistics from pixel runs (kernels.zonal).
     """
     shapes = [None if g is None else g.to(proj.crs) for g in geoms]
     pixel_area = abs(proj.affine.determinant)
@@ -107,19 +108,21 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
         for out in outputs:
             out.update({n: None for band_names in names for n in band_names})
         return outputs
-    runs = {w: region_runs(shapes, grid.transform, grid.width, grid.height, w) for w in {x.weighted for x in leaves}}
-    centre = runs.get(False)
+    weighted = weighted_regions(shapes, grid.transform, grid.width, grid.height) if any(
+        x.weighted for x in leaves) else None
+    centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
+        not x.weighted for x in leaves) else None
     collect_sizes = None
     if any(leaf.needs_values() for leaf in leaves):
         collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
     moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
     accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
-    for (top, left, _, _), tile_runs, pixels in _tiles(image, grid, runs):
+    for (top, left, _, _), tile_centre, pixels in _tiles(image, grid, shapes, centre):
         for acc, (values, mask) in zip(accs, pixels, strict=True):
-            if True in tile_runs:
-                acc.add_weighted(values, mask, tile_runs[True], top, left)
-            if False in tile_runs:
-                acc.add_centre(values, mask, tile_runs[False], top, left, moments)
+            if weighted is not None:
+                acc.add_weighted_regions(values, mask, weighted, top, left)
+            if tile_centre is not None:
+                acc.add_centre(values, mask, tile_centre, top, left, moments)
     for i, out in enumerate(outputs):
         if shapes[i] is None or shapes[i].is_empty:
             out.update({n: None for band_names in names for n in band_names})
@@ -130,21 +133,29 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     return outputs
 
 
-def _tiles(image: Image, grid: Grid, runs: dict[bool, Runs]):
-    """(tile, its runs, every band's pixels) for the tiles of `grid` that some run touches, in order."""
-    wanted = []
+def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
+    """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
+    in order, evaluated on the tile pool."""
     tiles = blocks(grid, TILE_PIXELS)
-    if len(tiles) > 1:
-        runs = {k: r.by_row(grid.height) for k, r in runs.items()}
+    present = [s for s in shapes if s is not None and not s.is_empty]
+    bounds = shapely.bounds(np.array(present, dtype=object))
+    inv = ~grid.transform
+    cols = np.stack([inv.a * bounds[:, 0] + inv.c, inv.a * bounds[:, 2] + inv.c])
+    rows = np.stack([inv.e * bounds[:, 1] + inv.f, inv.e * bounds[:, 3] + inv.f])
+    c0, c1 = np.floor(cols.min(axis=0)) - 1, np.ceil(cols.max(axis=0)) + 1  # a pixel of slack for rounding
+    r0, r1 = np.floor(rows.min(axis=0)) - 1, np.ceil(rows.max(axis=0)) + 1
+    if len(tiles) > 1 and centre is not None:
+        centre = centre.by_row(grid.height)
+    wanted = []
     for top, left, h, w in tiles:
-        tile_runs = runs if len(tiles) == 1 else {k: r.rows(top, top + h).columns(left, left + w)
-                                                  for k, r in runs.items()}
-        if any(len(r.row) for r in tile_runs.values()):
-            wanted.append(((top, left, h, w), tile_runs))
+        if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
+            continue
+        tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(left, left + w)
+        wanted.append(((top, left, h, w), tile_centre))
 
     def run(item):
-        (top, left, h, w), tile_runs = item
-        return (top, left, h, w), tile_runs, evaluate_tile(image.bands, grid.window(left, top, w, h))
+        (top, left, h, w), tile_centre = item
+        return (top, left, h, w), tile_centre, evaluate_tile(image.bands, grid.window(left, top, w, h))
 
     return ordered_map(run, wanted)
 

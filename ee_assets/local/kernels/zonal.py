@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 import shapely
 from affine import Affine
@@ -90,8 +91,21 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
                                                   strict=True)))
 
 
-def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int, height: int, weighted: bool,
-                  min_fraction: float) -> Runs:
+@dataclass(frozen=True)
+class PolygonEdges:
+    """Ring edges (a -> b, pixel coordinates) of polygonal regions; region feats[i] owns edges starts[i]:ends[i]."""
+
+    ax: np.ndarray
+    ay: np.ndarray
+    bx: np.ndarray
+    by: np.ndarray
+    feats: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def polygon_edges(geometries, indices: list[int], transform: Affine) -> PolygonEdges:
+    """The edges of the polygonal regions `indices`, repairing invalid ones first (the union of their areas)."""
     geoms = np.empty(len(indices), dtype=object)
     geoms[:] = [geometries[i] for i in indices]
     for k in np.flatnonzero(~shapely.is_valid(geoms)):  # self-intersections, overlapping parts: union of areas
@@ -100,17 +114,25 @@ def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int,
         geoms[k] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
     seg_index, ax, ay, bx, by = _ring_segments(geoms, transform)
     seg_feature = np.asarray(indices, np.int64)[seg_index]
-    feats, starts = np.unique(seg_feature, return_index=True)  # segments are grouped by feature already
-    ends = np.r_[starts[1:], len(seg_feature)]
+    starts = np.flatnonzero(np.r_[True, seg_feature[1:] != seg_feature[:-1]]) if len(seg_feature) else seg_feature
+    ends = np.r_[starts[1:], len(seg_feature)].astype(np.int64)
+    return PolygonEdges(ax, ay, bx, by, seg_feature[starts], starts.astype(np.int64), ends)
 
-    def run(span):  # features [i, j): each region's runs come out the same whichever chunk it is in
+
+def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int, height: int, weighted: bool,
+                  min_fraction: float) -> Runs:
+    e = polygon_edges(geometries, indices, transform)
+
+    def run(span):  # regions [i, j): each region's runs come out the same whichever chunk it is in
         i, j = span
         if weighted:
-            return _weighted_runs(ax, ay, bx, by, feats[i:j], starts[i:j], ends[i:j], width, height,
+            return _weighted_runs(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], width, height,
                                   max(min_fraction, _EPS))
-        return _centre_runs(ax, ay, bx, by, feats[i:j], starts[i:j], ends[i:j], width, height)
+        return _centre_runs(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], width, height)
 
-    parts = list(ordered_map(run, row_chunks(len(feats), minimum=16)))
+    parts = list(ordered_map(run, row_chunks(len(e.feats), minimum=16)))
+    if not parts:
+        return _empty_runs()
     if len(parts) == 1:
         return Runs(*parts[0])
     return Runs(*(np.concatenate(column) for column in zip(*parts, strict=True)))
@@ -129,6 +151,30 @@ def _row_order(row, height):
         order[counts[row[k]]] = k
         counts[row[k]] += 1
     return order
+
+
+@dataclass(frozen=True)
+class WeightedRegions:
+    """Regions prepared for weighted accumulation on a grid: polygon edges, swept tile by tile without storing
+    runs, and the runs (by row) of the regions that are not polygons (points, lines, mixed collections)."""
+
+    n: int
+    edges: PolygonEdges | None
+    others: Runs
+
+
+def weighted_regions(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int,
+                     height: int) -> WeightedRegions:
+    """Prepare `geometries` (index = region) for ZonalAccumulator.add_weighted_regions on this grid."""
+    polygonal, other = [], []
+    for i, g in enumerate(geometries):
+        if g is None or g.is_empty:
+            continue
+        (polygonal if g.geom_type in ("Polygon", "MultiPolygon") else other).append(i)
+    edges = polygon_edges(geometries, polygonal, transform) if polygonal else None
+    others = region_runs([g if i in set(other) else None for i, g in enumerate(geometries)], transform, width,
+                         height, weighted=True) if other else _empty_runs()
+    return WeightedRegions(len(geometries), edges, others.by_row(height))
 
 
 def _ring_segments(geoms: np.ndarray, transform: Affine):
@@ -181,12 +227,27 @@ def _grown(a, n, need):
 
 @jit
 def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fraction):
-    """Weighted runs of every feature: per feature, cut its edges at the grid lines into pieces inside one
-    cell, sum each cell's trapezoid areas and heights, then sweep each row right to left (coverage.py's
-    method): a cell's coverage is its own partial area plus the heights of the pieces right of it."""
-    of, orow, oc0, oc1 = (np.empty(1 << 16, np.int64), np.empty(1 << 16, np.int64), np.empty(1 << 16, np.int64),
-                          np.empty(1 << 16, np.int64))
-    ow = np.empty(1 << 16, np.float64)
+    """Weighted runs of every feature on a width x height grid (see _weighted_sweep)."""
+    none2 = np.zeros((1, 1))
+    return _weighted_sweep(ax, ay, bx, by, feats, starts, ends, 0, height, 0, width, min_fraction, True, none2,
+                           none2, np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
+
+
+@jit
+def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, top, bottom, left, right, min_fraction, record, values,
+                    mask, w_count, w_sum, w_value):
+    """Weighted pixels of every feature in the window rows [top, bottom) x columns [left, right) of the grid.
+
+    Per feature: cut its edges at the grid lines into pieces inside one cell, sum each cell's trapezoid
+    areas and heights, then sweep each row right to left (coverage.py's method): a cell's coverage is its
+    own partial area plus the heights of the pieces right of it (pieces right of the window still count,
+    parked in column `right`). With `record`, the runs are returned; otherwise each run is added straight
+    to the accumulators from `values`/`mask` (the window's pixels), and nothing is stored.
+    """
+    cap = 1 << 16 if record else 1
+    of, orow, oc0, oc1 = (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64),
+                          np.empty(cap, np.int64))
+    ow = np.empty(cap, np.float64)
     n = 0
     prow = np.empty(1024, np.int64)
     pcol = np.empty(1024, np.int64)
@@ -196,17 +257,22 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
     order = np.empty(1024, np.int64)
     for fi in range(len(feats)):
         f = feats[fi]
-        # The feature's rows ...
-        vmin, vmax = np.inf, -np.inf
+        # The feature's rows (features wholly left or right of the window add nothing to it) ...
+        umin, umax, vmin, vmax = np.inf, -np.inf, np.inf, -np.inf
         for s in range(starts[fi], ends[fi]):
+            umin, umax = min(umin, ax[s], bx[s]), max(umax, ax[s], bx[s])
             vmin, vmax = min(vmin, ay[s], by[s]), max(vmax, ay[s], by[s])
-        rmin = int(min(max(np.floor(vmin), 0.0), height - 1.0))
-        rmax = int(min(max(np.floor(vmax), 0.0), height - 1.0))
+        if vmax <= top or vmin >= bottom or umax <= left or umin >= right:
+            continue
+        rmin = int(min(max(np.floor(vmin), float(top)), bottom - 1.0))
+        rmax = int(min(max(np.floor(vmax), float(top)), bottom - 1.0))
         # ... and an upper bound of the pieces of its edges.
         total = 0
         for s in range(starts[fi], ends[fi]):  # crossings happen only at lines inside the grid
-            ry = abs(min(max(np.floor(ay[s]), -1.0), height + 1.0) - min(max(np.floor(by[s]), -1.0), height + 1.0))
-            rx = abs(min(max(np.floor(ax[s]), -1.0), width + 1.0) - min(max(np.floor(bx[s]), -1.0), width + 1.0))
+            ry = abs(min(max(np.floor(ay[s]), top - 1.0), bottom + 1.0) - min(max(np.floor(by[s]), top - 1.0),
+                                                                                bottom + 1.0))
+            rx = abs(min(max(np.floor(ax[s]), left - 1.0), right + 1.0) - min(max(np.floor(bx[s]), left - 1.0),
+                                                                               right + 1.0))
             total += int(ry + rx) + 2
         if total > len(pp):
             prow = np.empty(total, np.int64)
@@ -217,20 +283,20 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
         for s in range(starts[fi], ends[fi]):
             x0, y0, x1, y1 = ax[s], ay[s], bx[s], by[s]
             dy = y1 - y0
-            if dy == 0.0:
-                continue  # a horizontal edge adds no height to any cell
+            if dy == 0.0 or max(y0, y1) <= top or min(y0, y1) >= bottom:
+                continue  # a horizontal edge adds no height to any cell; other rows do not matter here
             dx = x1 - x0
             inv_dy = 1.0 / dy
             inv_dx = 1.0 / dx if dx != 0.0 else 0.0
-            ylo = max(np.floor(min(y0, y1)) + 1.0, 0.0)
-            yhi = min(np.ceil(max(y0, y1)) - 1.0, float(height))
+            ylo = max(np.floor(min(y0, y1)) + 1.0, float(top))
+            yhi = min(np.ceil(max(y0, y1)) - 1.0, float(bottom))
             ny = int(yhi - ylo + 1.0) if yhi >= ylo else 0
             nx = 0
             xlo = 0.0
             xhi = -1.0
             if dx != 0.0:
-                xlo = max(np.floor(min(x0, x1)) + 1.0, 0.0)
-                xhi = min(np.ceil(max(x0, x1)) - 1.0, float(width))
+                xlo = max(np.floor(min(x0, x1)) + 1.0, float(left))
+                xhi = min(np.ceil(max(x0, x1)) - 1.0, float(right))
                 nx = int(xhi - xlo + 1.0) if xhi >= xlo else 0
             iy = 0
             ix = 0
@@ -260,10 +326,10 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                     my = 0.5 * (py + qy)
                     row = int(np.floor(my))
                     col = int(np.floor(mx))
-                    if 0 <= row < height and col >= 0:
+                    if top <= row < bottom and col >= left:
                         prow[m] = row
-                        if col >= width:  # right of the grid: covers the whole row left of it
-                            pcol[m] = width
+                        if col >= right:  # right of the window: covers the whole row left of it
+                            pcol[m] = right
                             pp[m] = 0.0
                         else:
                             pcol[m] = col
@@ -290,9 +356,11 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
             rr = prow[k] - rmin
             order[row_end[rr]] = k
             row_end[rr] += 1
-        need = n + 3 * m + 4
-        of, orow, oc0, oc1 = _grown(of, n, need), _grown(orow, n, need), _grown(oc0, n, need), _grown(oc1, n, need)
-        ow = _grown(ow, n, need)
+        if record:
+            need = n + 3 * m + 4
+            of, orow, oc0, oc1 = (_grown(of, n, need), _grown(orow, n, need), _grown(oc0, n, need),
+                                  _grown(oc1, n, need))
+            ow = _grown(ow, n, need)
         lo = 0
         for rr in range(hd):
             hi = row_end[rr]
@@ -308,7 +376,7 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                 order[b + 1] = item
             row = rmin + rr
             running = 0.0
-            prev = width
+            prev = right
             i = hi - 1
             while i >= lo:
                 c = pcol[order[i]]
@@ -319,18 +387,30 @@ def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fract
                     cover += pd[order[i]]
                     i -= 1
                 if prev - c - 1 > 0 and running >= min_fraction:
-                    of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c + 1, prev, min(running, 1.0)
-                    n += 1
-                if c < width:
+                    if record:
+                        of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c + 1, prev, min(running, 1.0)
+                        n += 1
+                    else:
+                        _add_run(values, mask, row - top, c + 1 - left, prev - left, min(running, 1.0), f, w_count,
+                                 w_sum, w_value)
+                if c < right:
                     fr = min(part + running, 1.0)
                     if fr >= min_fraction:
-                        of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c, c + 1, fr
-                        n += 1
+                        if record:
+                            of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c, c + 1, fr
+                            n += 1
+                        else:
+                            _add_run(values, mask, row - top, c - left, c + 1 - left, fr, f, w_count, w_sum,
+                                     w_value)
                 running += cover
                 prev = c
-            if prev > 0 and running >= min_fraction:
-                of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, 0, prev, min(running, 1.0)
-                n += 1
+            if prev > left and running >= min_fraction:
+                if record:
+                    of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, left, prev, min(running, 1.0)
+                    n += 1
+                else:
+                    _add_run(values, mask, row - top, 0, prev - left, min(running, 1.0), f, w_count, w_sum,
+                             w_value)
             lo = hi
     return of[:n], orow[:n], oc0[:n], oc1[:n], ow[:n]
 
@@ -445,6 +525,24 @@ class ZonalAccumulator:
         for _ in ordered_map(run, _region_groups(runs, self.n)):
             pass
 
+    def add_weighted_regions(self, values: np.ndarray, mask: np.ndarray, regions: WeightedRegions, top: int,
+                             left: int) -> None:
+        """Weighted pixels of prepared regions over the window whose pixels `values`/`mask` hold (grid rows
+        from `top`, columns from `left`): coverage computed and added in one sweep, regions split over threads."""
+        h, w = values.shape
+        e = regions.edges
+        if e is not None and len(e.feats):
+            def run(span):
+                i, j = span
+                _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], top, top + h, left,
+                                left + w, MIN_WEIGHTED_FRACTION, False, values, mask, self.w_count, self.w_sum,
+                                self.w_value)
+
+            for _ in ordered_map(run, row_chunks(len(e.feats), minimum=16)):
+                pass
+        if len(regions.others.row):
+            self.add_weighted(values, mask, regions.others.rows(top, top + h).columns(left, left + w), top, left)
+
     def add_centre(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int,
                    moments: bool = True) -> None:
         """Centre pixels with a non-zero mask: count, min, max, moments and (if asked) their values."""
@@ -481,44 +579,56 @@ def _region_groups(runs: Runs, n: int, minimum_pixels: int = 1 << 20) -> list[tu
 def _add_weighted(values, mask, feature, row, c0, c1, weight, top, left, lo, hi, w_count, w_sum, w_value):
     for k in range(len(feature)):
         f = feature[k]
-        if f < lo or f >= hi:
-            continue
-        frac = weight[k]
-        r = row[k] - top
-        cnt = 0
-        sw = 0.0
-        sv = 0.0
-        if c1[k] - c0[k] <= 4:  # boundary cells: index directly (a slice costs more than a few pixels)
-            for j in range(c0[k] - left, c1[k] - left):
-                w = min(np.float64(mask[r, j]), frac)
-                if w > 0.0:
-                    cnt += 1
-                    sw += w
-                    sv += w * np.float64(values[r, j])
-            w_count[f] += cnt
-            w_sum[f] += sw
-            w_value[f] += sv
-            continue
-        vs = values[r, c0[k] - left:c1[k] - left]  # row slices index from 0, so the loops vectorise
-        ms = mask[r, c0[k] - left:c1[k] - left]
-        if frac >= 1.0:  # inside: weight = mask, branch-free
-            for j in range(len(vs)):
-                m = ms[j]
-                ok = m > 0
-                w = np.float64(m) if ok else 0.0
-                cnt += 1 if ok else 0
+        if lo <= f < hi:
+            _add_run(values, mask, row[k] - top, c0[k] - left, c1[k] - left, weight[k], f, w_count, w_sum, w_value)
+
+
+@numba.njit(inline="always")
+def _add_run(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value):
+    """Add pixels [c0, c1) of row r, weight min(mask, frac), to region f's weighted sums: boundary cells here
+    (inlined: indexing a few pixels directly), longer spans in _add_span (vectorised)."""
+    if c1 - c0 > 4:
+        _add_span(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value)
+        return
+    cnt = 0
+    sw = 0.0
+    sv = 0.0
+    for j in range(c0, c1):
+        w = min(np.float64(mask[r, j]), frac)
+        if w > 0.0:
+            cnt += 1
+            sw += w
+            sv += w * np.float64(values[r, j])
+    w_count[f] += cnt
+    w_sum[f] += sw
+    w_value[f] += sv
+
+
+@jit_sums
+def _add_span(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value):
+    cnt = 0
+    sw = 0.0
+    sv = 0.0
+    vs = values[r, c0:c1]  # row slices index from 0, so the loops vectorise
+    ms = mask[r, c0:c1]
+    if frac >= 1.0:  # inside: weight = mask, branch-free
+        for j in range(len(vs)):
+            m = ms[j]
+            ok = m > 0
+            w = np.float64(m) if ok else 0.0
+            cnt += 1 if ok else 0
+            sw += w
+            sv += w * np.float64(vs[j]) if ok else 0.0
+    else:
+        for j in range(len(vs)):
+            w = min(np.float64(ms[j]), frac)
+            if w > 0.0:
+                cnt += 1
                 sw += w
-                sv += w * np.float64(vs[j]) if ok else 0.0
-        else:
-            for j in range(len(vs)):
-                w = min(np.float64(ms[j]), frac)
-                if w > 0.0:
-                    cnt += 1
-                    sw += w
-                    sv += w * np.float64(vs[j])
-        w_count[f] += cnt
-        w_sum[f] += sw
-        w_value[f] += sv
+                sv += w * np.float64(vs[j])
+    w_count[f] += cnt
+    w_sum[f] += sw
+    w_value[f] += sv
 
 
 @jit
