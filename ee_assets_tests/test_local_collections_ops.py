@@ -81,6 +81,7 @@ def test_sort_limit_distinct(ee_local):
     assert _names(fc.sort("v")) == by_value + ["gamma"]  # elements without the key go last
     assert _names(fc.sort("v", False).limit(1)) == ["delta"]
     assert _names(fc.distinct("group")) == ["alpha", "beta", "delta"]
+    # Reading: a missing property counts as null, so 'gamma' (no v) is its own combination.
     assert _names(fc.distinct(["group", "v"])) == ["alpha", "beta", "gamma", "delta", "epsilon"]
 
 

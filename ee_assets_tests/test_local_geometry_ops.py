@@ -2,6 +2,9 @@
 
 Measures are EE's geodesic ones (metres on the WGS84 ellipsoid), so expectations come from pyproj.Geod, or from
 closed-form arcs of parallels for planar edges; shapes are compared with shapely on the input coordinates.
+Reading: set operations and predicates treat edges as straight in lon/lat (EE bends geodesic edges); for the
+degree-sized shapes here the difference is far below EE's default error margins, so shapely's answers are the
+expectations.
 """
 
 from __future__ import annotations
