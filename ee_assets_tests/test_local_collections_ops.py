@@ -239,3 +239,19 @@ def test_sort_by_mixed_types_orders_numbers_before_strings(ee_local):
     fc = ee.FeatureCollection([ee.Feature(None, {"k": k, "n": i}) for i, k in enumerate(["b", 2, "a", 1])])
     assert fc.sort("k").aggregate_array("n").getInfo() == [3, 1, 2, 0]
     assert fc.sort("k", False).aggregate_array("n").getInfo() == [0, 2, 1, 3]
+
+
+def test_filter_expression(ee_local):
+    """EE's documented operators (>, >=, <, <=, ==, !=, (), !, &&, ||) over properties; rows missing a property
+    used by the expression do not pass."""
+    ee = ee_local
+    fc = _fc(ee)
+    expr = ee.Filter.expression
+    assert _names(fc.filter(expr("v >= 4"))) == [r[0] for r in ROWS if r[1] is not None and r[1] >= 4]
+    assert _names(fc.filter(expr("v > 2 && group == 'y'"))) == ["epsilon"]
+    assert _names(fc.filter(expr("!(v < 5) || name == 'beta'"))) == ["beta", "delta"]
+    assert _names(fc.filter(expr("i * 2 + 1 != 5"))) == [r[0] for i, r in enumerate(ROWS) if i * 2 + 1 != 5]
+    cutoff = _ms(datetime(2020, 6, 1, tzinfo=UTC))
+    assert _names(fc.filter(expr(f"system:time_start < {cutoff}?1:0"))) == ["alpha", "beta"]
+    with pytest.raises(ee.EEException, match="unexpected end of the expression"):
+        fc.filter(expr("v >")).size().getInfo()

@@ -1,8 +1,10 @@
-"""Number.expression: EE's expression language evaluated on numbers.
+"""EE's expression language on numbers (Number.expression) and on element properties (Filter.expression).
 
 The grammar is Image.expression's (C precedence, lowest first): `c ? a : b`, `||`, `&&`, `== !=`, `< <= > >=`,
-`+ -`, `* / %`, unary `! - +`, `**` (right-associative); atoms are numbers, variables from `vars`, parentheses and
-math functions. Division is true division (7 / 2 = 3.5, as Number.divide); comparisons and logic give 1 or 0.
+`+ -`, `* / %`, unary `! - +`, `**` (right-associative); atoms are numbers, 'quoted strings', names (variables,
+or an element's properties in a filter), parentheses and math functions. Division is true division (7 / 2 = 3.5,
+as Number.divide); comparisons and logic give 1 or 0. An expression is compiled once into nested closures and then
+evaluated per element.
 """
 
 from __future__ import annotations
@@ -10,13 +12,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ee_assets.local.algorithms.coerce import as_number
+from ee_assets.local.algorithms.filter import MISSING, Filter, _field
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z_0-9]*)"
-                    r"|(?P<op>\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),]))")
+Lookup = Callable[[str], Any]
+Node = Callable[[Lookup], Any]
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<str>'[^']*'|\"[^\"]*\")"
+                    r"|(?P<name>system:[A-Za-z_0-9]+|[A-Za-z_][A-Za-z_0-9]*)|(?P<op>\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),]))")
 
 
 def _div(a, b):
@@ -27,15 +34,25 @@ def _mod(a, b):
     return 0 if b == 0 else math.fmod(a, b)
 
 
+def _compare(fn: Callable) -> Callable:
+    def apply(a, b) -> int:
+        try:
+            return int(bool(fn(a, b)))
+        except TypeError:  # e.g. a string against a number: never true
+            return 0
+
+    return apply
+
+
 _BINARY: dict[str, tuple[int, Callable]] = {
-    "||": (2, lambda a, b: int(bool(a) or bool(b))), "&&": (3, lambda a, b: int(bool(a) and bool(b))),
-    "==": (4, lambda a, b: int(a == b)), "!=": (4, lambda a, b: int(a != b)),
-    "<": (5, lambda a, b: int(a < b)), "<=": (5, lambda a, b: int(a <= b)),
-    ">": (5, lambda a, b: int(a > b)), ">=": (5, lambda a, b: int(a >= b)),
+    "==": (4, _compare(lambda a, b: a == b)), "!=": (4, _compare(lambda a, b: a != b)),
+    "<": (5, _compare(lambda a, b: a < b)), "<=": (5, _compare(lambda a, b: a <= b)),
+    ">": (5, _compare(lambda a, b: a > b)), ">=": (5, _compare(lambda a, b: a >= b)),
     "+": (6, lambda a, b: a + b), "-": (6, lambda a, b: a - b),
     "*": (7, lambda a, b: a * b), "/": (7, _div), "%": (7, _mod),
     "**": (9, lambda a, b: a**b),
 }
+_LOGICAL = {"||": 2, "&&": 3}
 _UNARY_PRECEDENCE = 8
 _FUNCTIONS: dict[str, Callable] = {
     "abs": abs, "sqrt": math.sqrt, "exp": math.exp, "log": math.log, "log10": math.log10, "sin": math.sin,
@@ -45,9 +62,9 @@ _FUNCTIONS: dict[str, Callable] = {
 }
 
 
-class _Parser:
-    def __init__(self, source: str, variables: dict) -> None:
-        self.source, self.vars, self.pos = source, variables, 0
+class _Compiler:
+    def __init__(self, op: str, source: str) -> None:
+        self.op, self.source, self.pos = op, source, 0
         self.tokens: list[tuple[str, str]] = []
         i = 0
         while i < len(source):
@@ -61,7 +78,7 @@ class _Parser:
             i = m.end()
 
     def error(self, what: str) -> InvalidArgument:
-        return InvalidArgument(f"Number.expression: {what} in '{self.source}'.")
+        return InvalidArgument(f"{self.op}: {what} in '{self.source}'.")
 
     def peek(self) -> str:
         return self.tokens[self.pos][1] if self.pos < len(self.tokens) else ""
@@ -76,66 +93,122 @@ class _Parser:
         if self.take()[1] != text:
             raise self.error(f"expected '{text}'")
 
-    def parse(self, min_precedence: int = 0):
+    def compile(self) -> Node:
+        node = self.expression(0)
+        if self.pos != len(self.tokens):
+            raise self.error(f"unexpected '{self.peek()}'")
+        return node
+
+    def expression(self, min_precedence: int) -> Node:
         left = self.unary()
         while True:
             op = self.peek()
             if op == "?" and min_precedence <= 1:
                 self.take()
-                yes = self.parse(0)
+                yes = self.expression(0)
                 self.expect(":")
-                no = self.parse(1)
-                left = yes if left else no
+                no = self.expression(1)
+                left = (lambda c, y, n: lambda env: y(env) if c(env) else n(env))(left, yes, no)
+                continue
+            if op in _LOGICAL and _LOGICAL[op] >= min_precedence:
+                self.take()
+                right = self.expression(_LOGICAL[op] + 1)
+                if op == "&&":
+                    left = (lambda a, b: lambda env: int(bool(a(env)) and bool(b(env))))(left, right)
+                else:
+                    left = (lambda a, b: lambda env: int(bool(a(env)) or bool(b(env))))(left, right)
                 continue
             if op not in _BINARY or _BINARY[op][0] < min_precedence:
                 return left
             precedence, fn = _BINARY[op]
             self.take()
-            right = self.parse(precedence if op == "**" else precedence + 1)
-            left = fn(left, right)
+            right = self.expression(precedence if op == "**" else precedence + 1)
+            left = (lambda f, a, b: lambda env: f(a(env), b(env)))(fn, left, right)
 
-    def unary(self):
+    def unary(self) -> Node:
         op = self.peek()
         if op in ("-", "+", "!"):
             self.take()
-            value = self.parse(_UNARY_PRECEDENCE)
-            return -value if op == "-" else value if op == "+" else int(not value)
+            inner = self.expression(_UNARY_PRECEDENCE)
+            if op == "-":
+                return lambda env: -inner(env)
+            if op == "!":
+                return lambda env: int(not inner(env))
+            return inner
         return self.atom()
 
-    def atom(self):
+    def atom(self) -> Node:
         kind, text = self.take()
         if kind == "num":
-            return float(text) if any(c in text for c in ".eE") else int(text)
+            value = float(text) if any(c in text for c in ".eE") else int(text)
+            return lambda env: value
+        if kind == "str":
+            literal = text[1:-1]
+            return lambda env: literal
         if text == "(":
-            value = self.parse(0)
+            node = self.expression(0)
             self.expect(")")
-            return value
+            return node
         if kind == "name":
             if self.peek() == "(":
-                self.take()
-                args = [] if self.peek() == ")" else [self.parse(0)]
-                while self.peek() == ",":
-                    self.take()
-                    args.append(self.parse(0))
-                self.expect(")")
-                fn = _FUNCTIONS.get(text)
-                if fn is None:
-                    raise self.error(f"unknown function '{text}'")
-                try:
-                    return fn(*args)
-                except (TypeError, ValueError) as e:
-                    raise self.error(f"{text}: {e}") from e
-            if text not in self.vars:
-                raise self.error(f"unknown variable '{text}'")
-            return self.vars[text]
+                return self.call(text)
+            return lambda env: env(text)
         raise self.error(f"unexpected '{text}'")
+
+    def call(self, name: str) -> Node:
+        self.take()
+        args = [] if self.peek() == ")" else [self.expression(0)]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expression(0))
+        self.expect(")")
+        fn = _FUNCTIONS.get(name)
+        if fn is None:
+            raise self.error(f"unknown function '{name}'")
+
+        def apply(env):
+            try:
+                return fn(*(a(env) for a in args))
+            except (TypeError, ValueError) as e:
+                raise self.error(f"{name}: {e}") from e
+
+        return apply
 
 
 @algorithm("Number.expression", returns="Number", expression="String", vars="Dictionary<Object>")
-def expression(expression: str, vars: dict | None = None):
+def number_expression(expression: str, vars: dict | None = None):
     variables = {k: as_number(v, k) for k, v in (vars or {}).items()}
-    parser = _Parser(str(expression), variables)
-    value = parser.parse(0)
-    if parser.pos != len(parser.tokens):
-        raise parser.error(f"unexpected '{parser.peek()}'")
+    compiler = _Compiler("Number.expression", str(expression))
+    node = compiler.compile()
+
+    def lookup(name: str):
+        if name not in variables:
+            raise compiler.error(f"unknown variable '{name}'")
+        return variables[name]
+
+    value = node(lookup)
     return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+@algorithm("Filter.expression", returns="Filter", expression="String")
+def filter_expression(expression: str) -> Filter:
+    """A filter from a string such as "cloud < 20 && name != 'x'": names are the element's properties; an element
+    missing a property used by the expression does not pass."""
+    node = _Compiler("Filter.expression", str(expression)).compile()
+
+    class _Missing(Exception):
+        pass
+
+    def test(element) -> bool:
+        def lookup(name: str):
+            value = _field(element, name)
+            if value is MISSING or value is None:
+                raise _Missing
+            return value
+
+        try:
+            return bool(node(lookup))
+        except _Missing:
+            return False
+
+    return Filter(test, f"expression({expression})")
