@@ -130,3 +130,90 @@ def test_conversions_from_other_values(ee_local):
     assert got["dict_axis1"] == np.stack([[1, 2], [3, 4]], axis=1).tolist()
     with pytest.raises(ee.EEException, match="Property 'zz' is missing"):
         f.toArray(["zz"]).getInfo()
+
+
+def test_more_element_wise_functions_and_casts(ee_local):
+    """Trigonometric/special functions against Python's math on each element; casts truncate toward zero and clamp
+    (numpy.clip of numpy.trunc); bit operations against Python's integer operators."""
+    import math
+
+    ee = ee_local
+    x = [0.1, 0.5, 0.9]
+    ax = ee.Array(x)
+    unary = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
+             "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh, "gamma": math.gamma,
+             "erf": math.erf, "erfc": math.erfc}
+    got = ee.Dictionary({n: ee.ApiFunction.call_(f"Array.{n}", ax) for n in unary}).getInfo()
+    for name, fn in unary.items():
+        assert got[name] == pytest.approx([fn(v) for v in x]), name
+    inverse = ee.Dictionary({
+        "erfInv": ee.ApiFunction.call_("Array.erfInv", ee.Array([math.erf(v) for v in x])),
+        "erfcInv": ee.ApiFunction.call_("Array.erfcInv", ee.Array([math.erfc(v) for v in x])),
+        "digamma": ee.ApiFunction.call_("Array.digamma", ee.Array([1])),
+        "trigamma": ee.ApiFunction.call_("Array.trigamma", ee.Array([1])),
+        "gammainc": ee.ApiFunction.call_("Array.gammainc", ee.Array([1]), ee.Array([2])),
+        "atan2": ee.ApiFunction.call_("Array.atan2", ee.Array([1, -1]), ee.Array([2, 2])),
+    }).getInfo()
+    assert inverse["erfInv"] == pytest.approx(x) and inverse["erfcInv"] == pytest.approx(x)
+    assert inverse["digamma"] == pytest.approx([-0.5772156649015329])
+    assert inverse["trigamma"] == pytest.approx([math.pi**2 / 6])
+    assert inverse["gammainc"] == pytest.approx([1 - math.exp(-2)])
+    assert inverse["atan2"] == pytest.approx([math.atan2(1, 2), math.atan2(-1, 2)])
+    values = np.array([-300.7, -1.5, 0.0, 2.9, 70000.2])
+    casts = {"uint8": np.uint8, "toUint8": np.uint8, "byte": np.uint8, "toByte": np.uint8, "int8": np.int8,
+             "toInt8": np.int8, "uint16": np.uint16, "toUint16": np.uint16, "int16": np.int16, "toInt16": np.int16,
+             "short": np.int16, "toShort": np.int16, "uint32": np.uint32, "toUint32": np.uint32, "int32": np.int32,
+             "toInt32": np.int32, "int": np.int32, "toInt": np.int32, "int64": np.int64, "toInt64": np.int64,
+             "long": np.int64, "toLong": np.int64}
+    got = ee.Dictionary({n: ee.ApiFunction.call_(f"Array.{n}", ee.Array(values.tolist())) for n in casts}).getInfo()
+    for name, dtype in casts.items():
+        info = np.iinfo(dtype)
+        assert got[name] == np.clip(np.trunc(values), info.min, info.max).tolist(), name
+    floats = ee.Dictionary({n: ee.ApiFunction.call_(f"Array.{n}", ee.Array([1, 2]))
+                            for n in ("float", "toFloat", "double", "toDouble")}).getInfo()
+    assert all(v == [1.0, 2.0] for v in floats.values())
+    a, b = [12, 5, 255], [10, 3, 15]
+    bits = {"bitwiseAnd": lambda p, q: p & q, "bitwise_and": lambda p, q: p & q, "bitwiseOr": lambda p, q: p | q,
+            "bitwise_or": lambda p, q: p | q, "bitwiseXor": lambda p, q: p ^ q, "bitwise_xor": lambda p, q: p ^ q,
+            "leftShift": lambda p, q: p << q, "left_shift": lambda p, q: p << q,
+            "rightShift": lambda p, q: p >> q, "right_shift": lambda p, q: p >> q}
+    got = ee.Dictionary({n: ee.ApiFunction.call_(f"Array.{n}", ee.Array(a), ee.Array(b)) for n in bits}).getInfo()
+    for name, fn in bits.items():
+        assert got[name] == [fn(p, q) for p, q in zip(a, b, strict=True)], name
+    ones = ee.Dictionary({n: ee.ApiFunction.call_(f"Array.{n}", ee.Array(a))
+                          for n in ("bitwiseNot", "bitwise_not", "bitCount")}).getInfo()
+    assert ones["bitwiseNot"] == [~v for v in a] == ones["bitwise_not"]
+    assert ones["bitCount"] == [bin(v).count("1") for v in a]
+
+
+def test_decompositions_reconstruct_the_matrix(ee_local):
+    """Each factorisation multiplies back to the input (numpy), with its factors of the documented shapes."""
+    ee = ee_local
+    spd = np.array([[4.0, 2.0, 0.6], [2.0, 5.0, 1.0], [0.6, 1.0, 3.0]])
+    m = ee.Array(spd.tolist())
+    got = ee.Dictionary({"chol": m.matrixCholeskyDecomposition(), "qr": m.matrixQRDecomposition(),
+                         "svd": m.matrixSingularValueDecomposition(), "lu": m.matrixLUDecomposition()}).getInfo()
+    L = np.array(got["chol"]["L"])
+    assert np.allclose(L @ L.T, spd) and np.allclose(np.triu(L, 1), 0)
+    Q, R = np.array(got["qr"]["Q"]), np.array(got["qr"]["R"])
+    assert np.allclose(Q @ R, spd) and np.allclose(Q.T @ Q, np.eye(3)) and np.allclose(np.tril(R, -1), 0)
+    U, S, V = (np.array(got["svd"][k]) for k in "USV")
+    assert np.allclose(U @ S @ V.T, spd)
+    lower, upper, perm = (np.array(got["lu"][k]) for k in "LUP")
+    assert np.allclose(perm @ spd, lower @ upper)
+    with pytest.raises(ee.EEException, match="matrixCholeskyDecomposition"):
+        ee.Array([[1, 2], [2, 1]]).matrixCholeskyDecomposition().getInfo()
+
+
+def test_pad_cut_mask_bits(ee_local):
+    ee = ee_local
+    m = ee.Array([[1, 2], [3, 4]])
+    got = ee.Dictionary({
+        "pad": m.pad([3, 3], 9), "cut": m.cut([-1, 1]), "cut_row": m.cut([0, -1]),
+        "mask": ee.Array([5, 6, 7]).mask([1, 0, 1]), "mask_rows": m.mask(ee.Array([[0], [1]])),
+        "bits": ee.Array.bitsToArray(11),
+    }).getInfo()
+    assert got["pad"] == np.pad([[1, 2], [3, 4]], ((0, 1), (0, 1)), constant_values=9).tolist()
+    assert got["cut"] == [[2], [4]] and got["cut_row"] == [[1, 2]]
+    assert got["mask"] == [5, 7] and got["mask_rows"] == [[3, 4]]
+    assert got["bits"] == [1, 1, 0, 1]  # 11 = 0b1011, least significant bit first

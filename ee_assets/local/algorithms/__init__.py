@@ -10,7 +10,7 @@ MODULES += ["image_math", "pixel_type", "image_ops", "expression", "visualize", 
 MODULES += ["numbers", "strings", "lists", "dictionaries", "filters_more", "geometry_ops"]  # value breadth
 MODULES += ["dates", "aggregates", "collection_ops", "features", "joins", "collection_style"]  # value breadth
 MODULES += ["geometry_more", "arrays", "collection_raster", "confusion", "classifiers", "misc_values"]  # values
-MODULES += ["number_expression"]  # value breadth
+MODULES += ["number_expression", "arrays_more"]  # value breadth
 
 
 def load_all() -> None:
