@@ -9,8 +9,9 @@ baselines measured in the same run, and whether each target of issue 5 is met (e
   5,000 small polygons, equal within 1e-6 relative;
 - per-pixel masked median of 24 x 2,000²: >= 4x faster than bottleneck.nanmedian, identical values;
 - a 640² computePixels from a 10,000² GeoTIFF: within 3x of a plain numpy index gather of the same pixels;
-- peak memory of a reduceRegions over a 20,000² GeoTIFF below the size of the raster.
+- peak memory of a reduceRegions over a 20,000² GeoTIFF below the size of the raster (VmHWM of a subprocess).
 
+Each engine figure is timed interleaved with its baseline, so load from other work falls on both alike.
 Run: `.venv/bin/python benchmarks/local_engine.py` (or `make bench`); `--repeat N` sets the timed runs.
 """
 
@@ -59,6 +60,19 @@ def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def timed_pair(baseline: Callable[[], object], ours: Callable[[], object], repeat: int):
+    """Like `timed` for a baseline and the engine, interleaved (baseline, engine, baseline, ...) so that load from
+    other work on a shared machine falls on both alike: ((median, result) of the baseline, same of the engine)."""
+    results = [baseline(), ours()]
+    times: list[list[float]] = [[], []]
+    for _ in range(repeat):
+        for k, fn in enumerate((baseline, ours)):
+            start = time.perf_counter()
+            results[k] = fn()
+            times[k].append(time.perf_counter() - start)
+    return (statistics.median(times[0]), results[0]), (statistics.median(times[1]), results[1])
 
 
 class Report:
@@ -208,7 +222,8 @@ def bench_zonal(report: Report, repeat: int, rng: np.random.Generator) -> None:
         vertices = int(shapely.get_num_coordinates(geometries).sum())
         work = f"zonal mean, {label} ({vertices:,} vertices)"
         print(work, flush=True)
-        t_ee, theirs = timed(lambda g=geometries: exactextract_mean(values, g), max(1, repeat // 2))
+        (t_ee, theirs), (t_us, ours) = timed_pair(lambda g=geometries: exactextract_mean(values, g),
+                                                  lambda g=geometries: engine_zonal_mean(values, mask, g), repeat)
         report.row(work, "exactextract mean(min_coverage_frac=0.005)", t_ee, "baseline")
         try:
             import rasterstats  # noqa: F401
@@ -222,7 +237,6 @@ def bench_zonal(report: Report, repeat: int, rng: np.random.Generator) -> None:
             report.row(work, "rasterstats mean (centre rule)", t_rs, f"{t_rs / t_ee:.2f}x exactextract time")
         t_np, _ = timed(lambda g=geometries: rasterize_bincount_mean(values, g), max(1, repeat // 2))
         report.row(work, "numpy: rasterize ids + bincount (centre rule)", t_np, f"{t_ee / t_np:.1f}x vs exactextract")
-        t_us, ours = timed(lambda g=geometries: engine_zonal_mean(values, mask, g), repeat)
         err = max_relative_error(ours, theirs)
         speedup = t_ee / t_us
         report.row(work, "engine: kernels.zonal (reduceRegions' path), weighted", t_us,
@@ -239,9 +253,9 @@ def bench_median(report: Report, repeat: int, rng: np.random.Generator) -> None:
     stack = rng.normal(1000, 300, (24, 2000, 2000)).astype(np.float32)
     stack[rng.random(stack.shape) < 0.3] = np.nan
     pixels = [(image, (~np.isnan(image)).astype(np.float32)) for image in stack]
-    t_bn, theirs = timed(lambda: bottleneck.nanmedian(stack, axis=0), repeat)
+    (t_bn, theirs), (t_us, (ours, valid)) = timed_pair(lambda: bottleneck.nanmedian(stack, axis=0),
+                                                       lambda: composite.median(pixels), repeat)
     report.row(work, "bottleneck.nanmedian(axis=0)", t_bn, "baseline")
-    t_us, (ours, valid) = timed(lambda: composite.median(pixels), repeat)
     some = ~np.isnan(theirs)
     identical = bool(np.array_equal(valid > 0, some) and np.array_equal(ours[some].astype(np.float32), theirs[some]))
     speedup = t_bn / t_us
@@ -291,11 +305,10 @@ def bench_compute_pixels(report: Report, repeat: int, rng: np.random.Generator, 
                   resampling=Resampling.nearest)
         return out
 
-    t_np, gathered = timed(numpy_gather, repeat)
+    (t_np, gathered), (t_us, ours) = timed_pair(numpy_gather, server, repeat)
     report.row(work, "numpy index gather from the in-memory source", t_np, "baseline")
     t_gdal, warped = timed(gdal_reproject, max(1, repeat // 2))
     report.row(work, "GDAL reproject (nearest) of the in-memory source", t_gdal, f"{t_gdal / t_np:.1f}x numpy")
-    t_us, ours = timed(server, repeat)
     same = bool(np.array_equal(ours, gathered) and np.array_equal(warped, gathered))
     ratio = t_us / t_np
     report.row(work, "engine: LocalBackend.handle image:computePixels (NPY), file read", t_us,
@@ -305,10 +318,14 @@ def bench_compute_pixels(report: Report, repeat: int, rng: np.random.Generator, 
 
 
 _MEMORY_CHILD = textwrap.dedent("""
-    import json, resource, sys, time
+    import json, sys, time
     from pathlib import Path
     from ee_assets.local.catalog.catalog import Catalog
     from ee_assets.local.protocol.routes import LocalBackend
+
+    def high_water_mark():  # this process's peak RSS (VmHWM; ru_maxrss would include the parent's peak)
+        line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
 
     folder = Path(sys.argv[1])
     backend = LocalBackend(Catalog.from_file(folder / "catalog.yaml"))
@@ -318,14 +335,14 @@ _MEMORY_CHILD = textwrap.dedent("""
         "image": call("Image.load", {"id": {"constantValue": "BENCH/big"}}),
         "collection": call("Collection.loadTable", {"tableId": {"constantValue": "BENCH/states"}}),
         "reducer": call("Reducer.mean", {})})}}
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    before = high_water_mark()
     start = time.perf_counter()
     response = backend.handle("POST", "/v1/projects/bench/table:computeFeatures", "", {},
                               json.dumps({"expression": expression}).encode(), "http://bench")
     seconds = time.perf_counter() - start
     assert response.status == 200, response.body[:300]
     features = json.loads(response.body)["features"]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = high_water_mark()
     print(json.dumps({"before": before, "peak": peak, "seconds": seconds, "features": len(features),
                       "means": sum(f["properties"].get("mean") is not None for f in features)}))
 """)
@@ -359,13 +376,13 @@ def bench_memory(report: Report, rng: np.random.Generator, folder: Path) -> None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (slow baselines: half)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (informational ones: half)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the 20,000² peak-memory run")
     args = parser.parse_args(argv)
     rng = np.random.default_rng(20260521)
     report = Report()
     print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; medians of {args.repeat} runs after a "
-          "warm-up call", flush=True)
+          "warm-up call; load average at start {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     with tempfile.TemporaryDirectory(prefix="ee_assets_bench_") as tmp:
         folder = Path(tmp)
         bench_zonal(report, args.repeat, rng)
