@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from ee_assets.local.kernels.jit import jit
-from ee_assets.local.kernels.tiles import ordered_map, row_chunks
+from ee_assets.local.kernels.tiles import WORKERS, ordered_map, row_chunks, spread
 
 Pixels = tuple[np.ndarray, np.ndarray]
 _BLOCK = 256  # pixels sorted together by the network
@@ -63,7 +63,7 @@ def median(pixels: list[Pixels]) -> Pixels:
             masks = np.stack([m[a:b] for _, m in pixels])
             _median_rows(values, masks, net, out[a:b], valid[a:b])
 
-    for _ in ordered_map(run, row_chunks(height)):
+    for _ in ordered_map(run, *spread(row_chunks(height, parts=4 * WORKERS, minimum=16))):
         pass
     return out, valid
 

@@ -65,6 +65,12 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], ahead: int = WORKERS) 
         yield pending.popleft().result()
 
 
+def spread(chunks: list) -> tuple[list, int]:
+    """(chunks, ahead) for ordered_map when the chunks are compute-only: all in flight at once, so that a thread
+    slowed by other work on the machine leaves the remaining chunks to the others."""
+    return chunks, len(chunks)
+
+
 def row_chunks(height: int, parts: int = WORKERS, minimum: int = 64) -> list[tuple[int, int]]:
     """[top, bottom) row ranges splitting `height` rows into at most `parts` chunks of at least `minimum` rows."""
     parts = max(1, min(parts, height // max(minimum, 1)))

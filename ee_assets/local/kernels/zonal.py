@@ -24,7 +24,7 @@ from affine import Affine
 
 from ee_assets.local.kernels import coverage
 from ee_assets.local.kernels.jit import jit, jit_sums
-from ee_assets.local.kernels.tiles import ordered_map, row_chunks
+from ee_assets.local.kernels.tiles import WORKERS, ordered_map, row_chunks, spread
 
 MIN_WEIGHTED_FRACTION = 0.005  # EE includes a pixel in weighted reductions from ~0.5 % coverage
 _EPS = 1e-12
@@ -130,7 +130,7 @@ def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int,
                                   max(min_fraction, _EPS))
         return _centre_runs(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], width, height)
 
-    parts = list(ordered_map(run, row_chunks(len(e.feats), minimum=16)))
+    parts = list(ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))))
     if not parts:
         return _empty_runs()
     if len(parts) == 1:
@@ -538,7 +538,7 @@ class ZonalAccumulator:
                                 left + w, MIN_WEIGHTED_FRACTION, False, values, mask, self.w_count, self.w_sum,
                                 self.w_value)
 
-            for _ in ordered_map(run, row_chunks(len(e.feats), minimum=16)):
+            for _ in ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))):
                 pass
         if len(regions.others.row):
             self.add_weighted(values, mask, regions.others.rows(top, top + h).columns(left, left + w), top, left)
