@@ -1,17 +1,20 @@
 """Zonal statistics of many regions in one pass over the pixels, with EE's two pixel rules.
 
-Regions become *runs*: (feature, row, first column, end column) spans of pixels of a grid.
-Weighted runs carry the exact fraction of each pixel's area inside the region (constant along a
-run; boundary pixels are runs of one), computed like kernels/coverage.py does, but compiled and
-for all regions at once; pixels under 0.5 % coverage are left out, as EE does. Centre runs hold
-the pixels whose centre is inside (GDAL's scanline rule). Runs depend only on the geometry and
-the grid, so they are built once and then accumulated over any number of bands and tiles.
+Weighted rule (mean, sum): the exact fraction of each pixel's area inside the region, computed like
+kernels/coverage.py does but compiled and for all regions at once; pixels under 0.5 % coverage are
+left out, as EE does, and a pixel weighs min(mask, fraction). For each window of pixels (a tile),
+the polygons' edges are cut at the grid lines, the pieces of each row are swept from the right, and
+the pixels are added to the region's sums as their coverage comes out, so nothing per pixel is stored.
 
-Accumulators (float64) per region: weighted count/weight/sum, and over centre pixels with a
-non-zero mask count, min, max and shifted first and second moments (stdDev, variance, unweighted
-mean and sum); median and percentile collect the centre values and sort them per region.
+Centre rule (everything else): *runs*, (region, row, first column, end column) spans of the pixels
+whose centre is inside (GDAL's scanline rule), built once per grid and then cut per tile. Points,
+lines and mixed collections take the pixels they touch (weight 1), also as runs.
+
+Accumulators (float64) per region: weighted count/weight/sum, and over centre pixels with a non-zero
+mask count, sum, min, max and shifted first and second moments (stdDev, variance); median, percentile
+and other reducers keep the centre values and reduce them per region. Regions are split across
+threads in groups, so no accumulator is shared and each region's additions keep their order.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence
