@@ -63,3 +63,10 @@ def test_regions_counts_means_and_centroids(ee, eight):
     means_expected = sorted((lab, m) for lab, _, m, _, _ in expected)
     assert [c for c, _ in means_got] == [c for c, _ in means_expected]
     np.testing.assert_allclose([m for _, m in means_got], [m for _, m in means_expected], rtol=1e-12)
+
+
+def test_without_a_reducer_regions_are_counted(ee):
+    label = (B > 3).astype(int)
+    sizes = sorted((int(label[reg[0]]), len(reg)) for reg in _components(label, True))
+    got = ee.Image("I/ab").select("b").gt(3).reduceToVectors(geometryType="bb").getInfo()["features"]
+    assert sorted((f["properties"]["label"], f["properties"]["count"]) for f in got) == sizes

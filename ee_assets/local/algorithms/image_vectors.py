@@ -30,14 +30,16 @@ def _output_names(reducer: Reducer, bands: list[str]) -> list[list[str]]:
            scale="Float", geometryType="String", eightConnected="Boolean", labelProperty="String",
            crs="Projection", crsTransform="List<Float>", bestEffort="Boolean", maxPixels="Long", tileScale="Float",
            geometryInNativeProjection="Boolean")
-def reduce_to_vectors(image, reducer: Reducer, geometry=None, scale: float | None = None,
+def reduce_to_vectors(image, reducer: Reducer | None = None, geometry=None, scale: float | None = None,
                       geometryType: str = "polygon", eightConnected: bool = True, labelProperty: str = "label",
                       crs=None, crsTransform: list | None = None, bestEffort: bool = False,
                       maxPixels: float = 1e7, tileScale: float = 1.0,
                       geometryInNativeProjection: bool = False) -> Collection:
-    """Features with `labelProperty` (the region's value) and the reducer's outputs over the remaining bands;
-    geometryType 'polygon' (the region's outline), 'bb' (its bounding box) or 'centroid'."""
+    """Features with `labelProperty` (the region's value) and the reducer's outputs over the remaining bands
+    (without a reducer: 'count', the region's pixel count); geometryType 'polygon' (the region's outline), 'bb'
+    (its bounding box) or 'centroid'."""
     op = "Image.reduceToVectors"
+    reducer = reducer if reducer is not None else Reducer.simple("count")
     img = as_image(image)
     if not img.bands:
         raise InvalidArgument(f"{op}: the image has no bands.")
