@@ -87,7 +87,8 @@ def self_mask(image: Image) -> Image:
 @algorithm("Image.blend", returns=IMG, bottom=IMG, top=IMG)
 def blend(bottom: Image, top: Image) -> Image:
     """Alpha-composite `top` over `bottom` using the masks as opacity (the 'over' operator):
-    mask = mt + mb(1 - mt), value = (vt mt + vb mb (1 - mt)) / mask. Band names come from `bottom`."""
+    mask = mt + mb(1 - mt), value = (vt mt + vb mb (1 - mt)) / mask. Band names come from `bottom` (from `top`
+    when a one-band bottom is replicated over a multi-band top)."""
     b_img, t_img = as_image(bottom, "bottom"), as_image(top, "top")
     out = []
     for bb, bt, name in _pairs("blend", b_img, t_img):
@@ -100,8 +101,7 @@ def blend(bottom: Image, top: Image) -> Image:
             return value, mask.astype(np.float32)
 
         dtype = np.result_type(bb.dtype, bt.dtype)
-        out.append(Band(name if len(b_img.bands) > 1 or len(t_img.bands) == 1 else bt.name, dtype, bb.projection,
-                        MapRecipe(over, (bb.recipe, bt.recipe)), bb.extent or bt.extent))
+        out.append(Band(name, dtype, bb.projection, MapRecipe(over, (bb.recipe, bt.recipe)), bb.extent or bt.extent))
     return b_img.with_bands(out)
 
 
