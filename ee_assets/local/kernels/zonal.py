@@ -105,6 +105,7 @@ class PolygonEdges:
     feats: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    boxes: np.ndarray  # (n, 4): umin, umax, vmin, vmax of each region's edges
 
 
 def polygon_edges(geometries, indices: list[int], transform: Affine) -> PolygonEdges:
@@ -119,7 +120,8 @@ def polygon_edges(geometries, indices: list[int], transform: Affine) -> PolygonE
     seg_feature = np.asarray(indices, np.int64)[seg_index]
     starts = np.flatnonzero(np.r_[True, seg_feature[1:] != seg_feature[:-1]]) if len(seg_feature) else seg_feature
     ends = np.r_[starts[1:], len(seg_feature)].astype(np.int64)
-    return PolygonEdges(ax, ay, bx, by, seg_feature[starts], starts.astype(np.int64), ends)
+    starts = starts.astype(np.int64)
+    return PolygonEdges(ax, ay, bx, by, seg_feature[starts], starts, ends, _boxes(ax, ay, bx, by, starts, ends))
 
 
 def _polygon_runs(geometries, indices: list[int], transform: Affine, width: int, height: int, weighted: bool,
@@ -232,13 +234,26 @@ def _grown(a, n, need):
 def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fraction):
     """Weighted runs of every feature on a width x height grid (see _weighted_sweep)."""
     none2 = np.zeros((1, 1))
-    return _weighted_sweep(ax, ay, bx, by, feats, starts, ends, 0, height, 0, width, min_fraction, True, none2,
-                           none2, np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
+    return _weighted_sweep(ax, ay, bx, by, feats, starts, ends, _boxes(ax, ay, bx, by, starts, ends), 0, height, 0,
+                           width, min_fraction, True, none2, none2, np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
 
 
 @jit
-def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, top, bottom, left, right, min_fraction, record, values,
-                    mask, w_count, w_sum, w_value):
+def _boxes(ax, ay, bx, by, starts, ends):
+    """(n, 4) bounds (umin, umax, vmin, vmax) of each feature's edges."""
+    out = np.empty((len(starts), 4))
+    for i in range(len(starts)):
+        umin, umax, vmin, vmax = np.inf, -np.inf, np.inf, -np.inf
+        for s in range(starts[i], ends[i]):
+            umin, umax = min(umin, ax[s], bx[s]), max(umax, ax[s], bx[s])
+            vmin, vmax = min(vmin, ay[s], by[s]), max(vmax, ay[s], by[s])
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3] = umin, umax, vmin, vmax
+    return out
+
+
+@jit
+def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, left, right, min_fraction, record,
+                    values, mask, w_count, w_sum, w_value):
     """Weighted pixels of every feature in the window rows [top, bottom) x columns [left, right) of the grid.
 
     Per feature: cut its edges at the grid lines into pieces inside one cell, sum each cell's trapezoid
@@ -261,10 +276,7 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, top, bottom, left, righ
     for fi in range(len(feats)):
         f = feats[fi]
         # The feature's rows (features wholly left or right of the window add nothing to it) ...
-        umin, umax, vmin, vmax = np.inf, -np.inf, np.inf, -np.inf
-        for s in range(starts[fi], ends[fi]):
-            umin, umax = min(umin, ax[s], bx[s]), max(umax, ax[s], bx[s])
-            vmin, vmax = min(vmin, ay[s], by[s]), max(vmax, ay[s], by[s])
+        umin, umax, vmin, vmax = boxes[fi, 0], boxes[fi, 1], boxes[fi, 2], boxes[fi, 3]
         if vmax <= top or vmin >= bottom or umax <= left or umin >= right:
             continue
         rmin = int(min(max(np.floor(vmin), float(top)), bottom - 1.0))
@@ -537,9 +549,9 @@ class ZonalAccumulator:
         if e is not None and len(e.feats):
             def run(span):
                 i, j = span
-                _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], top, top + h, left,
-                                left + w, MIN_WEIGHTED_FRACTION, False, values, mask, self.w_count, self.w_sum,
-                                self.w_value)
+                _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], e.boxes[i:j],
+                                top, top + h, left, left + w, MIN_WEIGHTED_FRACTION, False, values, mask,
+                                self.w_count, self.w_sum, self.w_value)
 
             for _ in ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))):
                 pass
