@@ -66,3 +66,20 @@ def test_array_bands_must_be_flattened_for_pixels(ee):
         ee.Image("I/ab").toArray().toArray(1).matrixMultiply(ee.Image("I/ab").toArray().toArray(1)).getInfo()
     with pytest.raises(ee.EEException, match="dropped axes must have length 1"):
         ee.Image("I/ab").toArray().toArray(1).arrayProject([1]).getInfo()
+
+
+def test_array_argmax_repeat_and_reshape(ee):
+    img = ee.Image("I/ab")
+    arr = img.addBands(img.select("b").multiply(-1).rename("c")).toArray()  # [a, b, -b]
+    stack = np.stack([A, B, -B], axis=-1)
+    arg = pixels(ee, arr.arrayArgmax().arrayFlatten([["i"]]))["i"][0]
+    np.testing.assert_array_equal(arg[VALID], stack.argmax(axis=-1)[VALID])  # the first maximum on ties
+    tiled = arr.arrayRepeat(0, 2).arrayFlatten([["a0", "b0", "c0", "a1", "b1", "c1"]])
+    np.testing.assert_array_equal(pixels(ee, tiled)["c1"][0], -B)
+    grid = arr.arrayRepeat(1, 2)  # a new axis: 3 x 2
+    np.testing.assert_array_equal(pixels(ee, grid.arrayFlatten([["a", "b", "c"], ["x", "y"]]))["b_y"][0], B)
+    reshaped = arr.arrayRepeat(0, 2).arrayReshape(ee.Image(ee.Array([2, -1])), 2)  # 6 -> 2 x 3
+    px = pixels(ee, reshaped.arrayFlatten([["r0", "r1"], ["a", "b", "c"]]))
+    np.testing.assert_array_equal(px["r1_c"][0], -B)
+    with pytest.raises(ee.EEException, match="cannot reshape"):
+        arr.arrayReshape(ee.Image(ee.Array([2, 2])), 2).getInfo()

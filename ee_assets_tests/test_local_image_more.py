@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from ee_assets_tests.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
+from ee_assets_tests.image_fixtures import GRID, HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
 
 TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 SQUARE_3857 = [(1003.0, 1997.0), (1036.0, 1997.0), (1036.0, 1964.0), (1003.0, 1964.0)]
@@ -225,3 +225,78 @@ def test_spectral_distance_metrics(ee):
     for metric, want in expected.items():
         values, _ = pixels(ee, one.spectralDistance(two, metric))["distance"]
         np.testing.assert_allclose(values, want, rtol=1e-9, atol=1e-12, err_msg=metric)
+
+
+def _components(mask: np.ndarray, eight: bool) -> list[list[tuple[int, int]]]:
+    """Regions of True pixels by breadth-first search."""
+    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
+    seen = np.zeros(mask.shape, bool)
+    regions = []
+    for start in zip(*np.nonzero(mask), strict=True):
+        if seen[start]:
+            continue
+        seen[start] = True
+        region, queue = [start], [start]
+        while queue:
+            r, c = queue.pop()
+            for dr, dc in steps:
+                n = (r + dr, c + dc)
+                if 0 <= n[0] < mask.shape[0] and 0 <= n[1] < mask.shape[1] and mask[n] and not seen[n]:
+                    seen[n] = True
+                    region.append(n)
+                    queue.append(n)
+        regions.append(region)
+    return regions
+
+
+def test_connected_components_label_each_region_once(ee):
+    """The EE guide's hot-spot pattern: selfMask a threshold, label 4-connected objects, reduce values per object."""
+    b = ee.Image("I/ab").select("b")
+    hot = b.gt(3).selfMask()
+    objects = hot.connectedComponents(ee.Kernel.plus(1), 128)
+    assert objects.bandNames().getInfo() == ["b", "labels"]
+    labels, mask = pixels(ee, objects)["labels"]
+    regions = _components(B > 3, eight=False)
+    np.testing.assert_array_equal(mask, B > 3)
+    ids = [{labels[p] for p in region} for region in regions]
+    assert all(len(i) == 1 for i in ids) and len({i.pop() for i in ids}) == len(regions)
+    # The same pixel gets the same id from a request on another, overlapping grid.
+    shifted = dict(GRID, affineTransform=dict(GRID["affineTransform"], translateX=1020))
+    again, _ = pixels(ee, objects, shifted)["labels"]
+    np.testing.assert_array_equal(again[:, :4], labels[:, 2:])
+    # Objects larger than maxSize are background.
+    _, small_mask = pixels(ee, hot.connectedComponents(ee.Kernel.plus(1), 2))["labels"]
+    small = np.zeros(B.shape, bool)
+    for region in regions:
+        if len(region) <= 2:
+            for p in region:
+                small[p] = True
+    np.testing.assert_array_equal(small_mask, small)
+    # Mean of 10·b over each object, in every pixel of it (objects are 8-connected runs of equal labels).
+    means, mean_mask = pixels(ee, objects.select("labels").addBands(b.multiply(10))
+                              .reduceConnectedComponents(ee.Reducer.mean(), "labels"))["b"]
+    np.testing.assert_array_equal(mean_mask, B > 3)
+    for region in regions:
+        for p in region:
+            assert means[p] == pytest.approx(np.mean([10 * B[q] for q in region]))
+    counts, _ = pixels(ee, objects.select("labels").addBands(b)
+                       .reduceConnectedComponents(ee.Reducer.count(), "labels"))["b"]
+    for region in regions:
+        assert {counts[p] for p in region} == {len(region)}
+
+
+def test_random_visualizer_gives_equal_values_equal_colours(ee):
+    """EE: 'a random color to each unique value of the first band', then the input bands. The colours are not
+    EE's; what is checked is that equal values share a colour and distinct ones (here) do not."""
+    img = ee.Image("I/ab").select(["b", "a"])
+    viz = img.randomVisualizer()
+    assert viz.bandNames().getInfo() == ["vis-red", "vis-green", "vis-blue", "b", "a"]
+    px = pixels(ee, viz)
+    rgb = np.stack([px[n][0] for n in ("vis-red", "vis-green", "vis-blue")], axis=-1)
+    assert rgb.min() >= 0 and rgb.max() <= 255
+    colours = {}
+    for value, colour in zip(B.ravel(), rgb.reshape(-1, 3), strict=True):
+        colours.setdefault(value, set()).add(tuple(colour))
+    assert all(len(c) == 1 for c in colours.values())
+    assert len({next(iter(c)) for c in colours.values()}) == len(colours)
+    np.testing.assert_array_equal(px["b"][0], B)

@@ -326,3 +326,60 @@ def array_dimensions(input: Image) -> Image:
         return Band(b.name, np.dtype(np.int32), b.projection, recipe, b.extent)
 
     return img.with_bands([dims(b) for b in img.bands])
+
+
+@algorithm("Image.arrayArgmax", returns=IMG, image=IMG)
+def array_argmax(image: Image) -> Image:
+    """The position (one index per axis) of each array's maximum, the first one on ties."""
+    img = as_image(image)
+    band = _array_band(img, "Image.arrayArgmax", "image")
+    shape = band.shape
+
+    def argmax(v):
+        flat = v.reshape(v.shape[:2] + (-1,)).argmax(axis=-1)
+        return np.stack(np.unravel_index(flat, shape), axis=-1).astype(np.float64)
+
+    return img.with_bands([_apply(band, argmax, (len(shape),), dtype=np.int32)])
+
+
+@algorithm("Image.arrayRepeat", returns=IMG, input=IMG, axis="Integer", copies=IMG)
+def array_repeat(input: Image, axis: int, copies) -> Image:
+    """Each array tiled `copies` times along `axis` (an axis one past the last adds a dimension)."""
+    op = "Image.arrayRepeat"
+    img = as_image(input, "input")
+    band = _array_band(img, op)
+    ax, n = int(axis), int(_constant_number(op, copies, "copies") or 0)
+    if not 0 <= ax <= band.dimensions or n < 1:
+        raise InvalidArgument(f"{op}: axis must be 0..{band.dimensions} and copies at least 1.")
+    inner = band.shape + (1,) if ax == band.dimensions else band.shape
+    shape = tuple(s * n if i == ax else s for i, s in enumerate(inner))
+
+    def repeat(v):
+        v = v.reshape(v.shape[:2] + inner)
+        reps = [1] * v.ndim
+        reps[2 + ax] = n
+        return np.tile(v, reps)
+
+    return img.with_bands([_apply(band, repeat, shape)])
+
+
+@algorithm("Image.arrayReshape", returns=IMG, image=IMG, lengths=IMG, dimensions="Integer")
+def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
+    """Arrays reshaped (row-major) to the constant 1-D `lengths` (an ee.Array image); one length may be -1."""
+    op = "Image.arrayReshape"
+    img = as_image(image)
+    band = _array_band(img, op, "image")
+    lens = as_image(lengths, "lengths")
+    if len(lens.bands) != 1 or not isinstance(lens.bands[0].recipe, ConstantArrayRecipe):
+        raise InvalidArgument(f"{op}: 'lengths' must be a constant 1-D array image (ee.Image(ee.Array([...]))).")
+    target = [int(v) for v in lens.bands[0].recipe.value.ravel()]
+    if len(target) != int(dimensions):
+        raise InvalidArgument(f"{op}: {len(target)} lengths given for {dimensions} dimensions.")
+    total = math.prod(band.shape)
+    if target.count(-1) == 1:
+        known = math.prod(t for t in target if t != -1)
+        target[target.index(-1)] = total // known if known else 0
+    if math.prod(target) != total:
+        raise InvalidArgument(f"{op}: cannot reshape arrays of shape {list(band.shape)} to {target}.")
+    shape = tuple(target)
+    return img.with_bands([_apply(band, lambda v: v.reshape(v.shape[:2] + shape), shape)])

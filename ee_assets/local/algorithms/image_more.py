@@ -335,3 +335,24 @@ def spectral_distance(image1: Image, image2: Image, metric: str = "sam") -> Imag
     first = a.bands[0]
     recipe = MapRecipe(run, tuple(x.recipe for x in a.bands) + tuple(x.recipe for x in b.bands))
     return a.with_bands([Band("distance", FLOAT64, first.projection, recipe, first.extent)])
+
+
+@algorithm("Image.randomVisualizer", returns=IMG, image=IMG)
+def random_visualizer(image: Image) -> Image:
+    """Bands 'vis-red', 'vis-green', 'vis-blue' (a colour per distinct first-band value, from a hash of the
+    value, so equal values share a colour in every request), followed by the input bands."""
+    img = as_image(image)
+    if not img.bands:
+        raise InvalidArgument("Image.randomVisualizer: the image has no bands.")
+    first = img.bands[0]
+
+    def colour(channel: int):
+        def run(px):
+            v, m = px[0]
+            h = _splitmix(np.ascontiguousarray(v, dtype=np.float64).view(np.uint64))
+            return ((h >> np.uint64(8 * channel)) & np.uint64(255)).astype(np.float64), m
+        return MapRecipe(run, (first.recipe,))
+
+    vis = [Band(name, np.dtype(np.uint8), first.projection, colour(i), first.extent)
+           for i, name in enumerate(("vis-red", "vis-green", "vis-blue"))]
+    return img.with_bands(vis + list(img.bands))
