@@ -83,3 +83,24 @@ def test_array_argmax_repeat_and_reshape(ee):
     np.testing.assert_array_equal(px["r1_c"][0], -B)
     with pytest.raises(ee.EEException, match="cannot reshape"):
         arr.arrayReshape(ee.Image(ee.Array([2, 2])), 2).getInfo()
+
+
+def test_array_sort_accumulate_and_pad(ee):
+    img = ee.Image("I/ab")
+    arr = img.addBands(img.select("b").multiply(-1).rename("c")).toArray()  # [a, b, -b]
+    stack = np.stack([A, B, -B], axis=-1)
+    names = [["s0", "s1", "s2"]]
+    px = pixels(ee, arr.arraySort().arrayFlatten(names))
+    np.testing.assert_array_equal(np.stack([px[n][0] for n in names[0]], -1)[VALID], np.sort(stack, -1)[VALID])
+    keys = ee.Image.constant([3, 1, 2]).toArray()
+    px = pixels(ee, arr.arraySort(keys).arrayFlatten(names))  # order by keys: b, -b, a
+    np.testing.assert_array_equal(px["s0"][0], B)
+    np.testing.assert_array_equal(px["s2"][0][VALID], A[VALID])
+    px = pixels(ee, arr.arrayAccum(0).arrayFlatten(names))
+    np.testing.assert_allclose(px["s2"][0][VALID], A[VALID])  # a + b - b
+    px = pixels(ee, arr.arrayAccum(0, ee.Reducer.max()).arrayFlatten(names))
+    np.testing.assert_array_equal(px["s1"][0][VALID], np.maximum(A, B)[VALID])
+    padded = arr.arrayPad([5], 9).arrayFlatten([["p0", "p1", "p2", "p3", "p4"]])
+    px = pixels(ee, padded)
+    np.testing.assert_array_equal(px["p4"][0][VALID], 9)
+    np.testing.assert_array_equal(px["p1"][0], B)

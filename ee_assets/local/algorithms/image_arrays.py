@@ -383,3 +383,58 @@ def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
         raise InvalidArgument(f"{op}: cannot reshape arrays of shape {list(band.shape)} to {target}.")
     shape = tuple(target)
     return img.with_bands([_apply(band, lambda v: v.reshape(v.shape[:2] + shape), shape)])
+
+
+@algorithm("Image.arraySort", returns=IMG, image=IMG, keys=IMG)
+def array_sort(image: Image, keys=None) -> Image:
+    """Each 1-D array sorted ascending, by its own values or by the parallel `keys` arrays (a stable sort)."""
+    op = "Image.arraySort"
+    img = as_image(image)
+    band = _array_band(img, op, "image")
+    if band.dimensions != 1:
+        raise InvalidArgument(f"{op}: only 1-D arrays can be sorted, got shape {list(band.shape)}.")
+    if keys is None:
+        return img.with_bands([_apply(band, lambda v: np.sort(v, axis=-1, kind="stable"), band.shape)])
+    key = _array_band(as_image(keys, "keys"), op, "keys")
+    if key.shape != band.shape:
+        raise InvalidArgument(f"{op}: keys of shape {list(key.shape)} do not match arrays of {list(band.shape)}.")
+
+    def by_keys(px):
+        order = np.argsort(px[1][0], axis=-1, kind="stable")
+        return np.take_along_axis(px[0][0], order, axis=-1), np.minimum(px[0][1], px[1][1])
+
+    recipe = MapRecipe(by_keys, (band.recipe, key.recipe))
+    return img.with_bands([array_band(band, band.name, recipe, band.shape, band.dtype)])
+
+
+_ACCUMULATE = {"sum": np.cumsum, "product": np.cumprod, "min": np.minimum.accumulate, "max": np.maximum.accumulate}
+
+
+@algorithm("Image.arrayAccum", returns=IMG, input=IMG, axis="Integer", reducer="Reducer")
+def array_accum(input: Image, axis: int, reducer: Reducer | None = None) -> Image:
+    """Running totals along `axis` (default reducer: sum; also product, min, max)."""
+    op = "Image.arrayAccum"
+    img = as_image(input, "input")
+    band = _array_band(img, op)
+    kind = reducer.leaves[0].kind if reducer is not None else "sum"
+    if kind not in _ACCUMULATE:
+        raise InvalidArgument(f"{op}: the reducer must be one of {', '.join(_ACCUMULATE)}, got {kind}.")
+    ax = int(axis)
+    if not 0 <= ax < band.dimensions:
+        raise InvalidArgument(f"{op}: axis {ax} is out of range for {band.dimensions}-D arrays.")
+    fn = _ACCUMULATE[kind]
+    return img.with_bands([_apply(band, lambda v: fn(v, axis=2 + ax), band.shape, dtype=FLOAT64)])
+
+
+@algorithm("Image.arrayPad", returns=IMG, image=IMG, lengths="List<Integer>", pad="Number")
+def array_pad(image: Image, lengths: list, pad: float = 0) -> Image:
+    """Arrays padded at the end of each axis with `pad` up to `lengths` (longer axes are kept)."""
+    op = "Image.arrayPad"
+    img = as_image(image)
+    band = _array_band(img, op, "image")
+    target = [int(n) for n in lengths]
+    if len(target) != band.dimensions:
+        raise InvalidArgument(f"{op}: {len(target)} lengths given for {band.dimensions}-D arrays.")
+    shape = tuple(max(n, s) for n, s in zip(target, band.shape, strict=True))
+    widths = [(0, 0), (0, 0)] + [(0, n - s) for n, s in zip(shape, band.shape, strict=True)]
+    return img.with_bands([_apply(band, lambda v: np.pad(v, widths, constant_values=float(pad)), shape)])
