@@ -227,17 +227,22 @@ def _signal_group(group: int, sig: signal.Signals) -> None:
         pass
 
 
+def group_members(group: int) -> set[int]:
+    """Pids of the running processes of process group `group` (zombies, i.e. exited children, do not count)."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the name: state, ppid, pgrp, ...
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.add(int(stat.parent.name))
+    return members
+
+
 def _group_alive(group: int) -> bool:
-    """Whether any process of the group is still running (zombies, i.e. exited children, do not count)."""
     try:
         os.killpg(group, 0)
     except ProcessLookupError:
         return False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
-            return True
-    return False
+    return bool(group_members(group))

@@ -31,7 +31,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from ee_assets_tests.dagster_dev import ARTIFACTS, DagsterDev, dagster_home, dev_environment
+from ee_assets_tests.dagster_dev import ARTIFACTS, DagsterDev, dagster_home, dev_environment, group_members
 from ee_assets_tests.defs_support import catalog_images
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +46,7 @@ MONTHS = ["2020-05-01", "2020-06-01", "2020-07-01"]
 BACKFILLED = ["ndvi_by_state_expression", "ndvi_by_state", "s2_composite_expression", "s2_composite"]
 EE_POOL_ASSETS = {"ndvi_by_state", "s2_composite"}  # the steps that hold an `earth_engine` slot
 POOL_LIMIT = 2  # concurrency.pools.default_limit in dagster.yaml
+RUNS_PER_BACKFILL = 2  # concurrency.runs.tag_concurrency_limits (dagster/backfill) in dagster.yaml
 BLOCKED = ("ndvi_by_state", "2020-06-01")  # this partition's output path is blocked until it is re-executed
 SCHEDULE = "ndvi_monthly_job_schedule"
 SCHEDULE_DAY, SCHEDULE_HOUR = 5, 6  # "0 6 5 * *": the 5th at 06:00 UTC
@@ -137,8 +138,13 @@ def dev(workdir, catalog) -> Iterator[DagsterDev]:
     home = dagster_home(workdir / "dagster_home")
     env = dev_environment(home, workdir / "outputs", catalog, workdir / "guard")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with DagsterDev(env, SCREENSHOTS / "dagster_dev.log") as server:
-        yield server
+    log = workdir / "dagster_dev.log"
+    try:
+        with DagsterDev(env, log) as server:
+            yield server
+    finally:  # kept with the screenshots for a look after a failure
+        if log.exists():
+            shutil.copy(log, SCREENSHOTS / log.name)
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +198,18 @@ def backfills(dev, outputs, schedule_turned_on) -> dict:
     return {"first": first, "retry": retry, "files_after_first": failed_files}
 
 
+# -- process cleanup ----------------------------------------------------------------------------------------
+def test_dagster_dev_is_stopped_with_all_its_processes_when_a_test_fails(tmp_path, sample_catalog):
+    env = dev_environment(dagster_home(tmp_path / "home"), tmp_path / "outputs", sample_catalog, tmp_path / "guard")
+    members: set[int] = set()
+    with pytest.raises(RuntimeError, match="the test failed"), DagsterDev(env, tmp_path / "dev.log") as server:
+        group = server.process.pid
+        members = group_members(group)
+        raise RuntimeError("the test failed")
+    assert len(members) >= 3  # dagster dev, the webserver, the daemon (and the code server)
+    assert group_members(group) == set()
+
+
 # -- backfills ------------------------------------------------------------------------------------------------
 def _run(dev: DagsterDev, run_id: str) -> dict:
     run = dev.graphql(RUN_QUERY, {"runId": run_id})["runOrError"]
@@ -237,6 +255,24 @@ def test_backfill_recorded_one_materialization_per_asset_and_month(dev, backfill
         assert sorted(e["partition"] for e in events) == MONTHS, (asset, events)
 
 
+def _peak_overlap(intervals: list[tuple[float, float]]) -> int:
+    """The most intervals open at one moment (an end and a start at the same instant do not overlap)."""
+    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    in_flight = peak = 0
+    for _, change in edges:
+        in_flight += change
+        peak = max(peak, in_flight)
+    return peak
+
+
+def test_backfill_runs_respected_the_per_backfill_run_limit(backfills, instance):
+    """dagster.yaml allows 2 runs per backfill at once (tag limit on dagster/backfill); the run records agree."""
+    run_ids = [r["id"] for r in backfills["first"]["runs"]]
+    records = instance.get_run_records(dg.RunsFilter(run_ids=run_ids))
+    assert len(records) == len(MONTHS)
+    assert 1 <= _peak_overlap([(r.start_time, r.end_time) for r in records]) <= RUNS_PER_BACKFILL
+
+
 def test_backfill_steps_respected_the_earth_engine_pool(backfills, instance):
     """At no moment did more EE-calling steps run than the pool has slots (from the runs' event logs)."""
     intervals = []
@@ -252,12 +288,7 @@ def test_backfill_steps_respected_the_earth_engine_pool(backfills, instance):
                 elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
                     intervals.append((started.pop(event.step_key), record.timestamp))
     assert len(intervals) == 2 * len(MONTHS) + 1  # 6 in the first backfill, 1 re-executed
-    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
-    in_flight = peak = 0
-    for _, change in edges:
-        in_flight += change
-        peak = max(peak, in_flight)
-    assert 1 <= peak <= POOL_LIMIT
+    assert 1 <= _peak_overlap(intervals) <= POOL_LIMIT
 
 
 # -- the schedule -----------------------------------------------------------------------------------------------
@@ -338,12 +369,11 @@ def _node_box(page, asset: str) -> dict:
 
 def test_ui_shows_lineage_partitions_and_previews(dev, backfills, browser_page):
     page = browser_page
-    # Lineage: in each group's graph the expression sits upstream (left) of its result, in one row.
+    # Lineage: in each group's graph the expression sits upstream (left) of its result.
     _open(page, f"{dev.url}/locations/{LOCATION}/asset-groups/ndvi")
     expression, result, series = (_node_box(page, a) for a in
                                   ("ndvi_by_state_expression", "ndvi_by_state", "ndvi_timeseries"))
     assert expression["x"] + expression["width"] < result["x"] < result["x"] + result["width"] < series["x"]
-    assert expression["y"] == result["y"] == series["y"]
     page.screenshot(path=str(SCREENSHOTS / "lineage_ndvi.png"))
     _open(page, f"{dev.url}/locations/{LOCATION}/asset-groups/s2_composite")
     expression, result = _node_box(page, "s2_composite_expression"), _node_box(page, "s2_composite")
