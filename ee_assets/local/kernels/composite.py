@@ -53,15 +53,20 @@ def median(pixels: list[Pixels]) -> Pixels:
         return out, valid
     net = sorting_network(len(pixels))
     height, width = shape
-    rows_per_call = max(1, _CHUNK_BYTES // max(1, width * len(pixels) * pixels[0][0].itemsize))
+    rows_per_call = max(1, _CHUNK_BYTES // max(1, width * len(pixels) * 8))
 
-    def run(span):
+    dtype = np.result_type(*[v.dtype for v, _ in pixels])
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+    def run(span):  # rows [top, bottom), a few at a time: the images' rows, NaN where masked, then the sort
         top, bottom = span
+        stack = np.empty((len(pixels), rows_per_call, width), dtype)
         for a in range(top, bottom, rows_per_call):
             b = min(a + rows_per_call, bottom)
-            values = np.stack([v[a:b] for v, _ in pixels])
-            masks = np.stack([m[a:b] for _, m in pixels])
-            _median_rows(values, masks, net, out[a:b], valid[a:b])
+            rows = stack if b - a == rows_per_call else np.empty((len(pixels), b - a, width), dtype)
+            for k, (v, m) in enumerate(pixels):
+                _masked_copy(rows[k], v[a:b], m[a:b])
+            _median_rows(rows, net, out[a:b], valid[a:b])
 
     for _ in ordered_map(run, *spread(row_chunks(height, parts=4 * WORKERS, minimum=16))):
         pass
@@ -69,7 +74,16 @@ def median(pixels: list[Pixels]) -> Pixels:
 
 
 @jit
-def _median_rows(values, masks, net, out, valid):
+def _masked_copy(dst, values, mask):
+    """dst = values where mask > 0, else NaN."""
+    h, w = values.shape
+    for r in range(h):
+        for c in range(w):
+            dst[r, c] = values[r, c] if mask[r, c] > 0 else np.nan
+
+
+@jit
+def _median_rows(values, net, out, valid):
     n, h, w = values.shape
     buf = np.empty((n, _BLOCK), values.dtype)
     cnt = np.empty(_BLOCK, np.int64)
@@ -81,7 +95,7 @@ def _median_rows(values, masks, net, out, valid):
             for k in range(n):
                 for x in range(size):
                     v = values[k, r, start + x]
-                    ok = masks[k, r, start + x] > 0 and not np.isnan(v)
+                    ok = v == v  # NaN: masked (or a NaN value, which counts as masked too)
                     buf[k, x] = v if ok else inf
                     cnt[x] += 1 if ok else 0
             for p in range(net.shape[0]):
