@@ -295,6 +295,9 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
             pp = np.empty(total, np.float64)
             pd = np.empty(total, np.float64)
         m = 0
+        f_count = 0
+        f_sum = 0.0
+        f_value = 0.0
         for s in range(starts[fi], ends[fi]):
             x0, y0, x1, y1 = ax[s], ay[s], bx[s], by[s]
             dy = y1 - y0
@@ -414,9 +417,12 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
                         if record:
                             of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c, c + 1, fr
                             n += 1
-                        else:
-                            _add_run(values, mask, row - top, c - left, c + 1 - left, fr, f, w_count, w_sum,
-                                     w_value)
+                        else:  # one boundary cell: summed locally, stored once per region
+                            w = min(np.float64(mask[row - top, c - left]), fr)
+                            if w > 0.0:
+                                f_count += 1
+                                f_sum += w
+                                f_value += w * np.float64(values[row - top, c - left])
                 running += cover
                 prev = c
             if prev > left and running >= min_fraction:
@@ -427,6 +433,10 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
                     _add_run(values, mask, row - top, 0, prev - left, min(running, 1.0), f, w_count, w_sum,
                              w_value)
             lo = hi
+        if not record:
+            w_count[f] += f_count
+            w_sum[f] += f_sum
+            w_value[f] += f_value
     return of[:n], orow[:n], oc0[:n], oc1[:n], ow[:n]
 
 
