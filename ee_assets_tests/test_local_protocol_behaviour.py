@@ -139,3 +139,23 @@ def test_deeply_nested_graph_is_refused_cleanly(local_server):
     r = requests.post(f"{local_server.url}/v1/projects/{PROJECT}/value:compute", data=body,
                       headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
     assert r.status_code == 400 and "too deeply nested" in r.json()["error"]["message"]
+
+
+def test_an_unsupported_case_is_a_400_not_a_retried_500(ee_local, local_server):
+    """Math on an array image is not supported on computePixels: the server must not answer 5xx, which every EE
+    client retries although a deterministic failure would only repeat."""
+    from ee_assets.transport import auth
+    from ee_assets.transport.expression import serialize
+    from ee_assets.transport.rest import EERequestError, EERestClient, build_session
+
+    image = ee.Image(ee.Array([1, 2])).add(1)
+    grid = {"dimensions": {"width": 2, "height": 2}, "affineTransform": {"scaleX": 1, "scaleY": -1},
+            "crsCode": "EPSG:4326"}
+    client = EERestClient(build_session(auth.StaticTokenCredentials(TOKEN)), local_server.url, PROJECT)
+    before = local_server.method_counts.get("image:computePixels", 0)
+    with pytest.raises(EERequestError) as caught:
+        client.compute_pixels(serialize(image), grid, "NPY")
+    assert caught.value.http_status == 400 and not caught.value.transient
+    assert "retrying will not help" in caught.value.message
+    assert local_server.method_counts["image:computePixels"] - before == 1
+    assert ee.Number(2).add(3).getInfo() == 5  # still serving

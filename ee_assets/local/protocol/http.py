@@ -90,10 +90,14 @@ class EEHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
             resp = self.server.backend.handle(method, url.path, url.query, headers, body, self.server.root_url)
-        except Exception as e:  # a bug in the backend: report it as INTERNAL, keep serving
+        except Exception as e:
+            # An unsupported case or a bug. Evaluation is deterministic, so answer 400, not 500: clients retry
+            # 5xx, and a retry would fail the same way, only later.
             log.exception("unexpected error serving %s %s", method, url.path)
-            resp = Response.json({"error": {"code": 500, "message": f"Internal error in the local backend: {e!r}",
-                                            "status": "INTERNAL"}}, 500)
+            message = (f"The local backend could not evaluate this request ({type(e).__name__}: {e}). It is an "
+                       "unsupported case or a bug in ee_assets, and retrying will not help; simplify the expression "
+                       "or report it with the expression attached.")
+            resp = Response.json({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}, 400)
         self._send(resp)
 
     def _send(self, resp: Response) -> None:
