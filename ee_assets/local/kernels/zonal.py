@@ -75,11 +75,7 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
     coverage.region_pixels one by one (pixels touched, weight 1). Invalid polygons are repaired
     first (the union of their areas), as coverage.region_pixels does.
     """
-    polygonal, other = [], []
-    for i, g in enumerate(geometries):
-        if g is None or g.is_empty:
-            continue
-        (polygonal if g.geom_type in ("Polygon", "MultiPolygon") else other).append(i)
+    polygonal, other = _split_by_kind(geometries)
     pieces = []
     if polygonal:
         pieces.append(_polygon_runs(geometries, polygonal, transform, width, height, weighted, min_fraction))
@@ -112,7 +108,7 @@ def polygon_edges(geometries, indices: list[int], transform: Affine) -> PolygonE
     """The edges of the polygonal regions `indices`, repairing invalid ones first (the union of their areas)."""
     geoms = np.empty(len(indices), dtype=object)
     geoms[:] = [geometries[i] for i in indices]
-    for k in np.flatnonzero(~shapely.is_valid(geoms)):  # self-intersections, overlapping parts: union of areas
+    for k in np.flatnonzero(~_valid(geoms)):  # self-intersections, overlapping parts: union of areas
         repaired = coverage._polygons(geoms[k])
         parts = [] if repaired is None else [p for p in coverage._flatten(repaired) if p.geom_type == "Polygon"]
         geoms[k] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
@@ -171,15 +167,30 @@ class WeightedRegions:
 def weighted_regions(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int,
                      height: int) -> WeightedRegions:
     """Prepare `geometries` (index = region) for ZonalAccumulator.add_weighted_regions on this grid."""
-    polygonal, other = [], []
-    for i, g in enumerate(geometries):
-        if g is None or g.is_empty:
-            continue
-        (polygonal if g.geom_type in ("Polygon", "MultiPolygon") else other).append(i)
+    polygonal, other = _split_by_kind(geometries)
     edges = polygon_edges(geometries, polygonal, transform) if polygonal else None
-    others = region_runs([g if i in set(other) else None for i, g in enumerate(geometries)], transform, width,
+    wanted = set(other)
+    others = region_runs([g if i in wanted else None for i, g in enumerate(geometries)], transform, width,
                          height, weighted=True) if other else _empty_runs()
     return WeightedRegions(len(geometries), edges, others.by_row(height))
+
+
+def _split_by_kind(geometries: Sequence[shapely.Geometry | None]) -> tuple[list[int], list[int]]:
+    """Indices of the (Multi)Polygons and of the other non-empty geometries."""
+    geoms = np.empty(len(geometries), dtype=object)
+    geoms[:] = list(geometries)
+    kind = shapely.get_type_id(geoms)  # -1 for None
+    present = (kind >= 0) & ~shapely.is_empty(geoms)
+    polygonal = present & ((kind == shapely.GeometryType.POLYGON) | (kind == shapely.GeometryType.MULTIPOLYGON))
+    return np.flatnonzero(polygonal).tolist(), np.flatnonzero(present & ~polygonal).tolist()
+
+
+def _valid(geoms: np.ndarray) -> np.ndarray:
+    """shapely.is_valid, on the tile pool in chunks when there are many geometries (shapely releases the GIL)."""
+    if len(geoms) < 512:
+        return shapely.is_valid(geoms)
+    return np.concatenate(list(ordered_map(lambda span: shapely.is_valid(geoms[span[0]:span[1]]),
+                                           *spread(row_chunks(len(geoms), parts=2 * WORKERS, minimum=256)))))
 
 
 def _ring_segments(geoms: np.ndarray, transform: Affine):
