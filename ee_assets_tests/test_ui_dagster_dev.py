@@ -19,6 +19,7 @@ import base64
 import datetime as dt
 import io
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -386,6 +387,8 @@ def test_ui_shows_lineage_partitions_and_previews(dev, backfills, browser_page):
     assert int(materialized.split("(")[1].rstrip(")")) >= len(MONTHS)
     for month in MONTHS:
         page.get_by_text(month, exact=True).first.wait_for(timeout=30_000)
+    page.get_by_text(MONTHS[-1], exact=True).first.click()  # the month's latest materialization and metadata
+    page.get_by_text(re.compile(r"View all historical events \([1-9]")).first.wait_for(timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "partitions_ndvi_by_state.png"))
 
     # The "Materialize…" dialog with a range of months typed in, as a person launches a backfill (cancelled here).
