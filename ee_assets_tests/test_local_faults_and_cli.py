@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -88,7 +89,9 @@ def test_standalone_server_with_token(sample_catalog):
         try:
             proc.wait(timeout=60)  # generous: a loaded CI machine once needed more than 10 s
         except subprocess.TimeoutExpired:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
             proc.kill()
             proc.wait(timeout=10)
-            pytest.fail("the server did not stop within 60 s of SIGTERM")
+            state = [line for line in status.splitlines() if line.startswith(("State", "Sig", "Shd"))]
+            pytest.fail(f"the server did not stop within 60 s of SIGTERM: {state}")
     assert "s3cret" not in (proc.stderr.read() or "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 
 
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"ee_assets local backend serving {len(server.catalog.assets)} assets at {server.url}", file=sys.stderr)
     print(f"  ee.Initialize(credentials, url='{server.url}', project='local')", file=sys.stderr)
+    _stop_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -69,6 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """Stop cleanly on SIGTERM or SIGINT, whatever signal state this process inherited (a blocked or ignored
+    signal survives fork and exec, so a parent's state would otherwise make the server unkillable but by SIGKILL)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
 
 
 if __name__ == "__main__":
