@@ -9,10 +9,12 @@ Tokens never appear in logs or errors: only the session's auth layer sees them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -69,7 +71,7 @@ class EERequestError(EEError):
     def is_request_too_large(self) -> bool:
         """EE's answer to a computePixels request over its size limits."""
         text = self.message.lower()
-        return self.http_status == 400 and ("request size" in text or "exceed" in text and "pixels" in text)
+        return self.http_status == 400 and ("request size" in text or ("exceed" in text and "pixels" in text))
 
     def __str__(self) -> str:
         where = _context(self.label, self.expression_sha256)
@@ -147,7 +149,7 @@ class EERestClient:
         with self.gate.admit() as waited:
             stats.add(wait_seconds=waited)
             started = time.perf_counter()
-            tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{id(data)}.part") if sink else None
+            tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{threading.get_ident()}.part") if sink else None
             try:
                 response = self.session.post(self._url(method), data=data, timeout=self.timeout,
                                              headers={"Content-Type": "application/json"}, stream=sink is not None)
@@ -185,7 +187,7 @@ class EERestClient:
                                  f"{limits.MAX_REQUEST_BODY_BYTES}-byte limit; simplify the expression", digest,
                                  label)
         started = self._clock()
-        for attempt in range(1_000_000):
+        for attempt in itertools.count():
             response, cause = self._attempt(method, data, stats, sink)
             retry_after = None
             if response is not None:
@@ -210,7 +212,6 @@ class EERestClient:
             stats.add(wait_seconds=delay)
             log.info("%s: %s, retry %d in %.2f s", method, cause.replace("_", " "), attempt + 1, delay)
             self._sleep(delay)
-        raise AssertionError("unreachable")
 
     # -- the compute methods -----------------------------------------------------------------------------------
     def compute_value(self, expression: dict, stats: TransferStats | None = None,

@@ -194,8 +194,6 @@ def _fetch_all(fetcher: _TileFetcher, tiles: list[Tile], workers: int, done: int
         finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
         failed = [f for f in finished if f.exception() is not None]
         if failed:
-            for f in futures:
-                f.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
             raise failed[0].exception()
 

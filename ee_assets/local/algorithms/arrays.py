@@ -284,7 +284,8 @@ _BINARY: dict[str, Callable] = {
 }
 
 
-def _register_binary(name: str, fn: Callable) -> None:
+def register_binary(name: str, fn: Callable) -> None:
+    """Register `Array.<name>`: `fn` applied element-wise to two arrays (broadcast; mismatched shapes refused)."""
     def impl(left, right) -> np.ndarray:
         a, b = as_array(left, "left"), as_array(right, "right")
         try:
@@ -297,7 +298,7 @@ def _register_binary(name: str, fn: Callable) -> None:
 
 
 for _name, _fn in _BINARY.items():
-    _register_binary(_name, _fn)
+    register_binary(_name, _fn)
 
 _UNARY: dict[str, Callable] = {
     "sqrt": np.sqrt, "log": np.log, "log10": np.log10, "exp": np.exp, "abs": np.abs, "floor": np.floor,
@@ -306,7 +307,8 @@ _UNARY: dict[str, Callable] = {
 }
 
 
-def _register_unary(name: str, fn: Callable) -> None:
+def register_unary(name: str, fn: Callable) -> None:
+    """Register `Array.<name>`: `fn` applied element-wise to one array."""
     def impl(input) -> np.ndarray:
         with np.errstate(all="ignore"):
             return np.asarray(fn(as_array(input, "input")))
@@ -315,7 +317,7 @@ def _register_unary(name: str, fn: Callable) -> None:
 
 
 for _name, _fn in _UNARY.items():
-    _register_unary(_name, _fn)
+    register_unary(_name, _fn)
 
 
 # -- conversions from other values ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ee_assets.local.algorithms.arrays import _matrix, as_array
+from ee_assets.local.algorithms.arrays import _matrix, as_array, register_binary, register_unary
 from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
@@ -73,30 +73,10 @@ _BINARY: dict[str, Callable] = {
 }
 
 
-def _register_unary(name: str, fn: Callable) -> None:
-    def impl(input) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.asarray(fn(as_array(input, "input")))
-
-    algorithm(f"Array.{name}", returns=A, input=A)(impl)
-
-
-def _register_binary(name: str, fn: Callable) -> None:
-    def impl(left, right) -> np.ndarray:
-        a, b = as_array(left, "left"), as_array(right, "right")
-        try:
-            with np.errstate(all="ignore"):
-                return np.asarray(fn(a, b))
-        except ValueError as e:
-            raise InvalidArgument(f"Array.{name}: shapes {list(a.shape)} and {list(b.shape)} do not match.") from e
-
-    algorithm(f"Array.{name}", returns=A, left=A, right=A)(impl)
-
-
 for _name, _fn in _UNARY.items():
-    _register_unary(_name, _fn)
+    register_unary(_name, _fn)
 for _name, _fn in _BINARY.items():
-    _register_binary(_name, _fn)
+    register_binary(_name, _fn)
 
 
 # -- decompositions ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ with the same probability using numpy's generator seeded by `seed`: reproducible
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import shapely
@@ -83,6 +84,20 @@ def _point(x: float, y: float, crs: str) -> Geometry:
     return Geometry(shapely.Point(x, y), crs, False)
 
 
+def _sampled_pixels(op: str, img: Image, region, projection, scale: float | None, drop_nulls: bool
+                    ) -> tuple[Any, list]:
+    """The sampling projection and the (x, y, values) of every pixel in `region` (default: the image's
+    footprint), without those with a masked band when `drop_nulls`."""
+    geom = as_geometry(region, "region") if region is not None else img.footprint()
+    if geom is None:
+        raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
+    proj = sample_projection(op, img, projection, scale)
+    samples = region_samples(op, img, geom, proj)
+    if drop_nulls:
+        samples = [s for s in samples if all(v is not None for v in s[2])]
+    return proj, samples
+
+
 @algorithm("Image.sample", returns="FeatureCollection", image=IMG, region="Geometry", scale="Float",
            projection="Projection", factor="Float", numPixels="Long", seed="Integer", dropNulls="Boolean",
            tileScale="Float", geometries="Boolean")
@@ -94,13 +109,7 @@ def sample(image: Image, region=None, scale: float | None = None, projection=Non
     img = as_image(image)
     if factor is not None and numPixels is not None:
         raise InvalidArgument(f"{op}: 'factor' and 'numPixels' are mutually exclusive.")
-    geom = as_geometry(region, "region") if region is not None else img.footprint()
-    if geom is None:
-        raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
-    proj = sample_projection(op, img, projection, scale)
-    samples = region_samples(op, img, geom, proj)
-    if dropNulls:
-        samples = [s for s in samples if all(v is not None for v in s[2])]
+    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
     if factor is not None or numPixels is not None:
         p = float(factor) if factor is not None else min(1.0, float(numPixels) / max(len(samples), 1))
         keep = np.random.default_rng(int(seed)).random(len(samples)) < p
@@ -160,13 +169,7 @@ def stratified_sample(image: Image, numPoints: int, classBand: str | None = None
                                                           len(classValues) != len(classPoints)):
         raise InvalidArgument(f"{op}: classValues and classPoints must be given together, with equal lengths.")
     per_class = {float(v): int(n) for v, n in zip(classValues or [], classPoints or [], strict=True)}
-    geom = as_geometry(region, "region") if region is not None else img.footprint()
-    if geom is None:
-        raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
-    proj = sample_projection(op, img, projection, scale)
-    samples = region_samples(op, img, geom, proj)
-    if dropNulls:
-        samples = [s for s in samples if all(v is not None for v in s[2])]
+    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
     column = names.index(band)
     classes: dict[float, list] = {}
     for s in samples:
