@@ -58,8 +58,8 @@ class Response:
         return cls.json(err.to_json(), err.code)
 
 
-# The rule earthengine-api documents for ee.data.setWorkloadTag.
-WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
+# The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): EE rejects what the client would.
+WORKLOAD_TAG = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
 MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
@@ -170,8 +170,9 @@ class LocalBackend:
         tag = request.get("workloadTag")
         if tag is not None:
             if not isinstance(tag, str) or not WORKLOAD_TAG.fullmatch(tag):
-                raise InvalidArgument(f"Invalid workloadTag {tag!r}: it must be 1-63 characters, beginning and ending "
-                                      "with a letter or digit, with only letters, digits, '-', '_' and '.' between.")
+                raise InvalidArgument(f"Invalid workloadTag {tag!r}: tags must be 1-63 characters, beginning and "
+                                      "ending with a lowercase alphanumeric character ([a-z0-9]) with dashes (-), "
+                                      "underscores (_) and lowercase alphanumerics between.")
             with self._tags_lock:
                 self.workload_tags[tag] += 1
         return request
