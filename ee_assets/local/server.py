@@ -84,6 +84,11 @@ class LocalServer:
         """Compute requests so far per workloadTag."""
         return dict(self.backend.workload_tags)
 
+    @property
+    def user_projects(self) -> dict[str, int]:
+        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent)."""
+        return dict(self.backend.user_projects)
+
     def start(self) -> LocalServer:
         if self._thread is None:
             self._thread = threading.Thread(target=self._httpd.serve_forever, name="ee-local-server", daemon=True)

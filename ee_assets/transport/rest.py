@@ -35,6 +35,7 @@ from ee_assets.transport.throttle import RequestGate
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (10.0, 300.0)  # (connect, read) seconds
+USER_PROJECT_HEADER = "X-Goog-User-Project"  # the project EE bills and checks quota against (ee/data.py sends it)
 STREAM_CHUNK = 1 << 20
 
 
@@ -135,6 +136,8 @@ class EERestClient:
         self.gate = gate or RequestGate()
         self._rng = random.Random(seed)
         self._sleep, self._clock = sleep, clock  # injectable, so tests can check waits without waiting
+        # As the official client: the project on every call, so EE bills it whatever the credentials carry.
+        self._headers = {"Content-Type": "application/json", USER_PROJECT_HEADER: project}
 
     def _url(self, method: str) -> str:
         return f"{self.api_url}/v1/projects/{self.project}/{method}"
@@ -152,7 +155,7 @@ class EERestClient:
             tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{threading.get_ident()}.part") if sink else None
             try:
                 response = self.session.post(self._url(method), data=data, timeout=self.timeout,
-                                             headers={"Content-Type": "application/json"}, stream=sink is not None)
+                                             headers=self._headers, stream=sink is not None)
                 if sink is not None and response.status_code < 400:
                     received = 0
                     with open(tmp, "wb") as f:

@@ -87,6 +87,7 @@ class LocalBackend:
         self._cache_size = feature_cache_size
         self.implemented = implemented()
         self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
+        self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
 
@@ -105,6 +106,9 @@ class LocalBackend:
                 return Response.error(e)
         try:
             self.auth.check(headers.get("authorization", ""))
+            if path.startswith("/v1/"):
+                with self._tags_lock:
+                    self.user_projects[headers.get("x-goog-user-project", "")] += 1
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
