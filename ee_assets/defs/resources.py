@@ -162,14 +162,16 @@ class EarthEngineResource(dg.ConfigurableResource):
                 raise dg.Failure("No Cloud project for Earth Engine: set EE_PROJECT to a project registered for "
                                  "Earth Engine.", allow_retries=False)
             api_url, refresh = (self.api_url or _env("EE_API_URL") or EARTHENGINE_URL).rstrip("/"), True
-        try:
-            initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
+        try:  # offline from the backend, not the URL: the high-volume endpoint keeps deprecation warnings
+            initialize_ee(credentials, url=api_url, project=project, offline=backend == "local", retry=retry)
         except google.auth.exceptions.GoogleAuthError as e:
             raise refused_credentials(e) from None
+        except EEError as e:  # the token endpoint or EE stayed unreachable through the retry budget
+            raise dg.Failure(str(e), allow_retries=False) from None
         gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
         session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
                                 refresh_on_401=refresh)
-        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
         client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s),
                               retry=retry, gate=gate)
         return Connection(backend, api_url, project, client)
