@@ -163,7 +163,8 @@ def test_a_tile_the_server_finds_too_large_is_halved_and_the_file_is_the_same(tm
                                                                                 s2_expression):
     grid = s2_grid(2048, 5.0)  # 2048² x 20 B = 84 MB: over the limit, so tiled (1536-px tiles)
     client = client_for(local_server)
-    normal = fetch_geotiff(client, s2_expression, grid, tmp_path / "normal.tif", BANDS)
+    normal = fetch_geotiff(client, s2_expression, grid, tmp_path / "normal.tif", BANDS,
+                           max_tile_bytes=limits.COMPUTE_PIXELS_MAX_BYTES)
     stats = TransferStats()
     # A tile budget above EE's limit: the server answers "request size" 400 and the tiles are halved.
     halved = fetch_geotiff(client, s2_expression, grid, tmp_path / "halved.tif", BANDS, stats=stats,
