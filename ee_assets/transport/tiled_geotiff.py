@@ -9,6 +9,9 @@
 3. When every tile is on disk, they are copied in row-major order into one tiled GeoTIFF, written to a temporary
    file and moved into place. Memory holds one tile at a time; the order makes the file byte-identical however
    the fetch went (retries, halving, an interrupted run resumed).
+4. Masks are read as EE marks them (fill values and a nodata tag) or from an internal mask (`masks.valid_mask`): a
+   pixel is valid where every band is. The mosaic carries an internal dataset mask and 0 in every band under it,
+   so its bytes do not depend on how the server marked masked pixels either.
 
 A killed run leaves the checkpoints; the next run with the same expression, grid and bands keeps them and fetches
 only the missing tiles. The checkpoint folder is removed once the output is in place.
@@ -34,6 +37,7 @@ from ee_assets import limits
 from ee_assets.files import write_atomic, write_bytes_atomic
 from ee_assets.transport.expression import expression_hash
 from ee_assets.transport.labels import RequestLabel
+from ee_assets.transport.masks import valid_mask
 from ee_assets.transport.rest import EERequestError, EERestClient
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiling import ALIGN, DEFAULT_TILE_BYTES, Tile, grid_size, plan_tiles
@@ -181,7 +185,8 @@ class _TileFetcher:
 def _join(tile: Tile, pieces: Sequence[Tile], paths: Sequence[Path], output: Path) -> None:
     """Write the pieces of a halved tile as one tile file (same layout as a tile fetched whole)."""
     with rasterio.open(paths[0]) as first:
-        profile = first.profile | {"width": tile.width, "height": tile.height, "transform": first.transform}
+        profile = first.profile | {"width": tile.width, "height": tile.height, "transform": first.transform,
+                                   "nodata": None}  # masked pixels are marked by the internal mask written below
         descriptions = first.descriptions
 
     def write(tmp: Path) -> None:
@@ -190,10 +195,19 @@ def _join(tile: Tile, pieces: Sequence[Tile], paths: Sequence[Path], output: Pat
             for piece, path in zip(pieces, paths, strict=True):
                 window = Window(piece.x - tile.x, piece.y - tile.y, piece.width, piece.height)
                 with rasterio.open(path) as src:
-                    dst.write(src.read(), window=window)
-                    dst.write_mask(src.dataset_mask(), window=window)
+                    data, valid = _read_valid(src)
+                    dst.write(data, window=window)
+                    dst.write_mask(valid, window=window)
 
     write_atomic(output, write)
+
+
+def _read_valid(src: rasterio.DatasetReader, window: Window | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A window's bands with 0 wherever a pixel is masked, and its mask as GDAL writes masks (0 or 255)."""
+    data = src.read(window=window)
+    valid = valid_mask(src, window, data)
+    data[:, ~valid] = 0
+    return data, valid.astype(np.uint8) * 255
 
 
 def _fetch_all(fetcher: _TileFetcher, tiles: list[Tile], workers: int, done: int, total: int,
@@ -256,8 +270,9 @@ def _mosaic(parts: Path, tiles: list[Tile], grid: dict, probe: dict, output: Pat
                         continue
                     window = Window(0, first - tile.y, tile.width, last - first)
                     with rasterio.open(parts / f"{tile.key}.tif") as src:
-                        data[:, first - top:last - top, tile.x:tile.x + tile.width] = src.read(window=window)
-                        mask[first - top:last - top, tile.x:tile.x + tile.width] = src.dataset_mask(window=window)
+                        block, valid = _read_valid(src, window)
+                        data[:, first - top:last - top, tile.x:tile.x + tile.width] = block
+                        mask[first - top:last - top, tile.x:tile.x + tile.width] = valid
                 stripe = Window(0, top, width, rows)
                 dst.write(data, window=stripe)
                 dst.write_mask(mask, window=stripe)

@@ -21,7 +21,7 @@ from ee_assets import limits
 from ee_assets.local.algorithms.image import select
 from ee_assets.local.algorithms.registry import implemented
 from ee_assets.local.catalog.catalog import Catalog
-from ee_assets.local.encoding.pixels import encode_pixels
+from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
@@ -79,7 +79,11 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
 class LocalBackend:
     """Answers EE REST requests from a catalog; thread-safe."""
 
-    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16):
+    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16,
+                 geotiff_mask: str = "internal"):
+        if geotiff_mask not in GEOTIFF_MASKS:
+            raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
+        self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
         self._features: OrderedDict[str, list[dict]] = OrderedDict()
@@ -234,7 +238,7 @@ class LocalBackend:
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
         fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
-                                    request.get("visualizationOptions"))
+                                    request.get("visualizationOptions"), self.geotiff_mask)
         return Response(200, data, ctype)
 
     def create_thumbnail(self, m, params, body, root_url, kind: str = "thumbnails") -> Response:
