@@ -29,7 +29,7 @@ from ee_assets.files import write_bytes_atomic
 from ee_assets.local.catalog.public.compact import compact_dataset
 from ee_assets.local.catalog.public.snapshot import Log, evaluate_commit, removed_files, resolve
 
-FACTS_FORMAT = 1
+FACTS_FORMAT = 2
 DEFAULT_OUT = Path(__file__).with_name("facts.json.gz")
 
 
@@ -89,9 +89,15 @@ def build(raw: dict) -> dict:
 
 
 def encode(facts: dict) -> bytes:
-    """Deterministic bytes: sorted keys, no whitespace, gzip without a timestamp or file name."""
-    text = json.dumps(facts, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return gzip.compress(text.encode(), compresslevel=9, mtime=0)
+    """Gzipped lines: the header (everything but the datasets) as JSON, then one `<id>\\t<entry JSON>` line per
+    dataset in id order, so a reader parses only the datasets it is asked for. Deterministic: sorted keys, no
+    whitespace, gzip without a timestamp or file name."""
+    def dump(obj: dict) -> str:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+    header = {k: v for k, v in facts.items() if k != "datasets"}
+    lines = [dump(header)] + [f"{ds_id}\t{dump(entry)}" for ds_id, entry in facts["datasets"].items()]
+    return gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=9, mtime=0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ An entry (keys omitted when the catalog says nothing):
     bbox        [west, south, east, north] in degrees
     gsd         nominal pixel size in metres (the first band's when bands differ)
     crs         inferred native CRS: "EPSG:4326", "UTM" (each scene its own zone) or "SR-ORG:6974" (MODIS)
+    scenes      "WRS2" (Landsat scenes) or "MGRS" (Sentinel-2 tiles): images are scenes of that grid
     platforms   summaries.platform (e.g. ["Sentinel-2A", "Sentinel-2B"])
     bands       [{name, type, gsd?, scale?, offset?, units?, wavelength? (µm), min?, max?, estimated?,
                   display? [min, max], classes? [[value, description, color]],
@@ -32,6 +33,7 @@ from ee_assets.local.catalog.public.inference import (
     has_fractional_estimate,
     native_crs,
     pixel_type,
+    scene_grid,
     table_geometry,
 )
 
@@ -163,6 +165,7 @@ def compact_dataset(doc: dict) -> dict:
     if kind in ("IMAGE", "IMAGE_COLLECTION"):
         entry["gsd"] = dataset_gsd
         entry["crs"] = native_crs(doc["id"], dataset_gsd)
+        entry["scenes"] = scene_grid(doc["id"])
         entry["bands"] = bands
     schema = [[p["name"], p.get("type", "STRING"), p.get("units"), _short(p.get("description"))]
               for p in s.get("gee:schema", []) or []]

@@ -76,16 +76,27 @@ def has_fractional_estimate(summaries: dict, band_names: list[str]) -> bool:
     return False
 
 
-# -- native projection ------------------------------------------------------------------------------------
-UTM_SCENES = re.compile(r"^(LANDSAT/L[CMTEO]0\d/C0[12]/T[12](_[A-Z0-9]+)*|COPERNICUS/S2(_[A-Z]+)*|USDA/NAIP/DOQQ"
-                        r"|NASA/HLS/HLS[LS]30/v\d+)$")
+# -- scenes and native projection ------------------------------------------------------------------------
+_WRS2 = re.compile(r"^LANDSAT/(L[CMTEO]0\d/C0[12]/T[12](_RT)?(_L2|_TOA|_SR)?|L[CMTEO]\d(_L1T)?(_TOA)?)$")
+_MGRS = re.compile(r"^(COPERNICUS/S2(_SR)?(_HARMONIZED)?|COPERNICUS/S2_CLOUD_PROBABILITY"
+                   r"|GOOGLE/CLOUD_SCORE_PLUS/V1/S2_HARMONIZED|GOOGLE/DYNAMICWORLD/V1)$")
 MODIS_SINUSOIDAL = "SR-ORG:6974"
 
 
+def scene_grid(dataset_id: str) -> str | None:
+    """'WRS2' for Landsat scene collections, 'MGRS' for Sentinel-2 tile collections (and those sharing their
+    images: S2 cloud probability, Cloud Score+, Dynamic World), else None (images cover the dataset's bbox)."""
+    if _WRS2.match(dataset_id):
+        return "WRS2"
+    if _MGRS.match(dataset_id):
+        return "MGRS"
+    return None
+
+
 def native_crs(dataset_id: str, gsd: float | None) -> str:
-    """'UTM' (each scene in its own UTM zone: Landsat, Sentinel-2, NAIP, HLS), MODIS's sinusoidal grid for MODIS
-    products at 1 km or finer, else EPSG:4326. The catalog does not state the CRS; these are EE's well-known ones."""
-    if UTM_SCENES.match(dataset_id):
+    """'UTM' for scene collections (each scene in its own zone), MODIS's sinusoidal grid for MODIS products at 1 km
+    or finer, else EPSG:4326. The catalog does not state the CRS; these are EE's well-known ones."""
+    if scene_grid(dataset_id):
         return "UTM"
     if dataset_id.startswith("MODIS/") and gsd is not None and gsd <= 1000:
         return MODIS_SINUSOIDAL
