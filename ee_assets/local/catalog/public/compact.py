@@ -172,7 +172,8 @@ def compact_dataset(doc: dict) -> dict:
     if schema:
         entry["properties"] = schema
     if kind in ("TABLE", "TABLE_COLLECTION", "BIGQUERY_TABLE"):
-        entry["geometry"] = table_geometry(title, doc.get("keywords") or [], s.get("gee:visualizations") or [])
+        entry["geometry"] = table_geometry(title, doc.get("keywords") or [], s.get("gee:visualizations") or [],
+                                           [p[0] for p in schema])
     entry = {k: v for k, v in entry.items() if v is not None}
     if "end" not in entry and "start" in entry:
         entry["end"] = None  # ongoing: kept explicit

@@ -52,28 +52,35 @@ class BandFacts:
 
     @property
     def value_range(self) -> tuple[float, float]:
-        """The stored values synthetic pixels are drawn from: the class values' span, the bitmask's bits, the
-        display range inside the documented range (so values look typical), the documented range, the display
-        range, or else a range fitting the type (scaled integers: physical 0..1)."""
+        """The stored values a pixel may take: the class values' span, the bitmask's bits, the documented range
+        (min..max), else the limits of the type."""
         if self.classes:
             values = [c[0] for c in self.classes]
             return float(min(values)), float(max(values))
         if self.bits:
             return 0.0, float(2 ** self.bits - 1)
-        lo, hi = _type_limits(self.dtype)
         if self.minimum is not None and self.maximum is not None:
-            lo, hi = float(self.minimum), float(self.maximum)
-            if self.display and lo <= self.display[0] < self.display[1] <= hi:
-                return float(self.display[0]), float(self.display[1])
+            return float(self.minimum), float(self.maximum)
+        return _type_limits(self.dtype)
+
+    @property
+    def typical_range(self) -> tuple[float, float]:
+        """Where values usually are (fields without a physical model are spread over it): the display range when
+        it lies inside the documented range, else the documented range, else the display range, else physical
+        0..1 (through scale/offset for integers), else 0..10000 for unscaled integers."""
+        lo, hi = self.value_range
+        if self.classes or self.bits:
             return lo, hi
-        if self.display and self.display[0] < self.display[1]:
-            return max(lo, float(self.display[0])), min(hi, float(self.display[1]))
+        if self.display and self.display[0] < self.display[1] and lo <= self.display[0] and self.display[1] <= hi:
+            return float(self.display[0]), float(self.display[1])
+        if self.minimum is not None and self.maximum is not None:
+            return lo, hi
         if self.dtype.kind in "iu":
+            if self.scale is None and self.offset is None:
+                return max(lo, 0.0), min(hi, 10000.0)
             scale, offset = self.scale or 1.0, self.offset or 0.0
             a, b = sorted(((0.0 - offset) / scale, (1.0 - offset) / scale))
-            if self.scale is None:
-                a, b = 0.0, 10000.0
-            return max(lo, round(a)), min(hi, round(b))
+            return max(lo, float(round(a))), min(hi, float(round(b)))
         return 0.0, 1.0
 
 

@@ -110,14 +110,18 @@ _LINE_WORDS = re.compile(r"\b(roads?|rivers?|streams?|lines?|flowlines?|railways
                          re.I)
 
 
-def table_geometry(title: str, keywords: list[str], visualizations: list[dict]) -> str:
-    """'Polygon', 'Point' or 'LineString': from the catalog's polygon visualization, else words of the title."""
-    words = " ".join([title, *keywords])
-    if any("polygon_visualization" in v for v in visualizations):
-        return "Polygon"
+def table_geometry(title: str, keywords: list[str], visualizations: list[dict], columns: list[str]) -> str:
+    """'Point', 'LineString' or 'Polygon', in this order of evidence: latitude/longitude columns, line words in the
+    title (roads, rivers), point words (points, plants, stations), else polygons."""
+    lower = {c.lower() for c in columns}
+    if lower & {"latitude", "lat"} and lower & {"longitude", "lon", "long"}:
+        return "Point"
     if _LINE_WORDS.search(title):
         return "LineString"
-    if _POINT_WORDS.search(words):
+    if _POINT_WORDS.search(" ".join([title, *keywords])) and not any(
+            "polygon_visualization" in v for v in visualizations):
+        return "Point"
+    if _POINT_WORDS.search(title):
         return "Point"
     return "Polygon"
 

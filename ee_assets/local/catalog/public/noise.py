@@ -105,27 +105,48 @@ def lattice_unit(ix, iy, seed: int) -> np.ndarray:
     return out.reshape(ix.shape)
 
 
-def point_unit(seed: int, *keys: int) -> float:
-    """One uniform [0, 1) number from a seed and integer keys (per image or per feature choices)."""
-    return float(lattice_unit(np.int64(keys[0] if keys else 0), np.int64(seed_of(*keys[1:]) if len(keys) > 1 else 0),
-                              seed))
+Layer = tuple[float, int, float, float]
+"""(coarsest cell, octaves, gain, weight) of one fbm layer of a mixture."""
 
 
-@lru_cache(maxsize=16)
-def _quantiles(octaves: int, gain: float) -> np.ndarray:
-    """Quantiles (0, 1/256, …, 1) of fbm values, measured once on a fixed set of points spanning many cells."""
-    n = 384
-    g = (np.arange(n, dtype=np.float64) + 0.37) * 0.731
+def mixture(x, y, layers: tuple[Layer, ...], seed: int) -> np.ndarray:
+    """Weighted sum of fbm layers (each from its own seed), normalized to [0, 1]."""
+    total = None
+    weights = 0.0
+    for i, (coarsest, octaves, gain, weight) in enumerate(layers):
+        if octaves <= 0 or weight <= 0:
+            continue
+        v = weight * fbm(x, y, coarsest, octaves, (seed + 0x2545F491 * (i + 1)) & 0x7FFFFFFFFFFFFFFF, gain)
+        total = v if total is None else total + v
+        weights += weight
+    if total is None:
+        return np.full(np.broadcast(np.asarray(x), np.asarray(y)).shape, 0.5)
+    return total / weights
+
+
+@lru_cache(maxsize=64)
+def _quantiles(layers: tuple[Layer, ...]) -> np.ndarray:
+    """Quantiles (0, 1/256, …, 1) of a mixture's values, measured once on fixed points spanning many cells of its
+    coarsest layer and, separately, of its finest one (so fine-only mixtures are measured well too)."""
+    coarsest = max(layer[0] for layer in layers if layer[1] > 0 and layer[3] > 0) if any(
+        layer[1] > 0 and layer[3] > 0 for layer in layers) else 1.0
+    n = 320
+    g = (np.arange(n, dtype=np.float64) + 0.37) * (coarsest * 0.173)
     x, y = np.meshgrid(g, g * 1.13)
-    v = np.sort(fbm(x.ravel(), y.ravel(), 4.0, octaves, 0x5EED, gain))
+    v = np.sort(mixture(x.ravel(), y.ravel(), layers, 0x5EED))
     q = v[np.linspace(0, v.size - 1, 257).round().astype(int)]
     q[0], q[-1] = 0.0, 1.0
     return np.maximum.accumulate(q)
 
 
+def uniform_mixture(x, y, layers: tuple[Layer, ...], seed: int) -> np.ndarray:
+    """A mixture remapped through its own distribution, so values spread about uniformly over [0, 1] over large
+    areas: the area above a threshold t is then about 1 - t (how a cloud-cover percentage becomes a cloud mask)."""
+    layers = tuple((float(c), int(o), float(g), float(w)) for c, o, g, w in layers)
+    v = mixture(x, y, layers, seed)
+    return np.interp(v, _quantiles(layers), np.linspace(0.0, 1.0, 257))
+
+
 def uniform_fbm(x, y, coarsest: float, octaves: int, seed: int, gain: float = 0.5) -> np.ndarray:
-    """fbm remapped through its own distribution so that values spread about uniformly over [0, 1] (over areas of
-    many `coarsest` cells): the area above a threshold t is then about 1 - t, which is how a scene's cloud cover
-    percentage becomes its cloud mask."""
-    v = fbm(x, y, coarsest, octaves, seed, gain)
-    return np.interp(v, _quantiles(int(octaves), float(gain)), np.linspace(0.0, 1.0, 257))
+    """One fbm layer remapped to about uniform values (see uniform_mixture)."""
+    return uniform_mixture(x, y, ((coarsest, octaves, gain, 1.0),), seed)
