@@ -20,6 +20,7 @@ COARSEST_DEG = 8.0
 DETAIL_DEG = 0.05
 CLOUD_COARSEST_DEG = 0.12
 WATER_SHARE = 0.06
+FIELD_COUNT = 14  # upper bound of the arrays a Fields can cache (kept in step with the properties below)
 _RELIEF, _GREEN, _WATER = seed_of("relief"), seed_of("green"), seed_of("water")
 
 
@@ -30,10 +31,10 @@ def _octaves(coarsest: float, finest: float, cap: int = 10) -> int:
 
 
 def landscape_layers(detail_deg: float) -> tuple[Layer, ...]:
-    """Two fbm layers on absolute cell ladders: continental (8° down to 0.05°) and local (0.05° down to about four
+    """Two fbm layers on absolute cell ladders: continental (8° down to 0.05°) and local (0.05° down to about eight
     pixels of the dataset's finest band), so every dataset shares the same large-scale world and fine datasets
     get texture at their own scale."""
-    finest = max(4.0 * detail_deg, 1e-6)
+    finest = max(8.0 * detail_deg, 1e-6)
     coarse = _octaves(COARSEST_DEG, max(finest, DETAIL_DEG))
     detail = _octaves(DETAIL_DEG, finest)
     return ((COARSEST_DEG, max(1, coarse), 0.5, 0.45), (DETAIL_DEG, detail, 0.65, 0.55))
@@ -84,6 +85,11 @@ class Fields:
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self._cache.values()) + self.lon.nbytes + self.lat.nbytes
+
+    @property
+    def max_nbytes(self) -> int:
+        """The most this can hold: the points plus every field (at most 8 bytes a point each)."""
+        return (2 + FIELD_COUNT) * self.lon.size * 8 + 1000
 
     # -- static -----------------------------------------------------------------------------------------
     @property

@@ -48,45 +48,46 @@ _SPECTRA = {
 
 # -- a byte-bounded cache of fields ----------------------------------------------------------------------
 class FieldCache:
-    """LRU of computed `Fields` (and cell lookups), bounded in bytes, shared by threads."""
+    """LRU of computed `Fields` and cell lookups, bounded in bytes, shared by threads. A `Fields` entry is counted
+    at its largest (every field it can hold computed), so the bound holds while entries fill in."""
 
     def __init__(self, max_bytes: int = FIELD_CACHE_BYTES):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
+        self.nbytes = 0
 
     def get(self, key: tuple, make: Callable[[], object]):
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
-                return hit
+                return hit[0]
         value = make()
+        size = _size(value)
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            self._trim()
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.nbytes -= old[1]
+            self._items[key] = (value, size)
+            self.nbytes += size
+            while len(self._items) > 1 and self.nbytes > self.max_bytes:
+                _, (_, evicted) = self._items.popitem(last=False)
+                self.nbytes -= evicted
         return value
-
-    def _trim(self) -> None:
-        while len(self._items) > 1 and self.nbytes > self.max_bytes:
-            self._items.popitem(last=False)
-
-    @property
-    def nbytes(self) -> int:
-        return sum(_size(v) for v in self._items.values())
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.nbytes = 0
 
 
 def _size(v) -> int:
     if isinstance(v, Fields):
-        return v.nbytes
+        return v.max_nbytes
     if isinstance(v, tuple):
-        return sum(a.nbytes for a in v if isinstance(a, np.ndarray))
-    return 64
+        return sum(a.nbytes for a in v if isinstance(a, np.ndarray)) + 200
+    return 200
 
 
 CACHE = FieldCache()

@@ -162,7 +162,10 @@ def image_properties(ctx: ImageContext) -> dict:
     shares = _cover_shares(ctx)
     out: dict = {}
     for p in ctx.ds.properties:
-        value = _typed(_value(p, ctx, sun, shares), p.type)
+        try:
+            value = _typed(_value(p, ctx, sun, shares), p.type)
+        except (TypeError, ValueError):  # a scene value of another type than this dataset's schema says
+            value = _typed(_generic(p, ctx), p.type)
         if value is not None:
             out[p.name] = value
     out["synthetic"] = True

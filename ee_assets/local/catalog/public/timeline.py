@@ -158,13 +158,16 @@ def step(ds: DatasetFacts, k: int) -> Step:
         return Step(0, start, end)
     s = step_start(ds, k)
     e = _step_end(ds, k)
-    return Step(k, s, e if unit == "climatological-month" else min(e, max(end, s + dt.timedelta(milliseconds=1))))
+    if unit == "climatological-month":
+        return Step(k, s, e)
+    s = max(s, start)  # the first step starts with the extent, not on the month or year boundary before it
+    return Step(k, s, min(e, max(end, s + dt.timedelta(milliseconds=1))))
 
 
 def steps(ds: DatasetFacts, t0: dt.datetime | None = None, t1: dt.datetime | None = None) -> Iterator[Step]:
     """The steps whose start lies in [t0, t1) (EE's filterDate tests system:time_start), in time order."""
     k_lo, k_hi = _k_range(ds)
-    k = k_lo if t0 is None else max(k_lo, _first_k(ds, t0, k_lo, k_hi))
+    k = k_lo if t0 is None else max(k_lo, _first_k(ds, t0, k_lo, k_hi) - 1)  # the step before may start later
     for kk in range(k, k_hi):
         s = step(ds, kk)
         if t1 is not None and s.start >= t1:
