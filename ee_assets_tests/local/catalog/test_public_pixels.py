@@ -5,6 +5,10 @@ and datasets agree with each other and with their own properties where real data
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +17,7 @@ from affine import Affine
 
 from ee_assets.local.catalog.public import facts, pixels, synthetic
 from ee_assets_tests.local.catalog.popular_datasets import IMAGE_COLLECTIONS, IMAGES, native_window, sample_image
+from ee_assets_tests.no_network import subprocess_pythonpath
 
 UTC = dt.UTC
 MAX_BANDS = 16
@@ -209,3 +214,30 @@ def test_every_public_dataset_resolves():
             values, valid = synthetic.band_pixels(img, b.name, crs, transform, w, h)
             lo, hi = b.value_range
             assert valid.any() and lo <= values[valid].min() and values[valid].max() <= hi, (dataset_id, b.name)
+
+
+SAME_BYTES_SCRIPT = """
+import hashlib
+from ee_assets.local.catalog.public import synthetic
+from ee_assets_tests.local.catalog.popular_datasets import native_window, sample_image
+digest = hashlib.sha256()
+for dataset_id, band in (("COPERNICUS/S2_SR_HARMONIZED", "SCL"), ("LANDSAT/LC09/C02/T1_L2", "SR_B4"),
+                         ("ECMWF/ERA5_LAND/DAILY_AGGR", "temperature_2m"), ("ESA/WorldCover/v200", "Map")):
+    img = sample_image(dataset_id)
+    values, valid = synthetic.band_pixels(img, band, *native_window(img, band, 64))
+    digest.update(img.id.encode() + repr(sorted(img.properties.items())).encode() + values.tobytes() + valid.tobytes())
+print(digest.hexdigest())
+"""
+
+
+def test_same_bytes_in_another_process(tmp_path):
+    """No state of the process (hash seeds, caches, import order) changes the data: a fresh interpreter with another
+    PYTHONHASHSEED computes the same images, properties and pixels."""
+    root = str(Path(__file__).resolve().parents[3])
+    env = {**os.environ, "PYTHONHASHSEED": "12345",
+           "PYTHONPATH": os.pathsep.join([subprocess_pythonpath(tmp_path / "guard"), root])}
+    out = subprocess.run([sys.executable, "-c", SAME_BYTES_SCRIPT], env=env, capture_output=True, text=True,
+                         timeout=300, check=True).stdout.strip()
+    here = {}
+    exec(SAME_BYTES_SCRIPT.replace("print(digest.hexdigest())", "result = digest.hexdigest()"), here)
+    assert out == here["result"]
