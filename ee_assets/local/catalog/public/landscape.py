@@ -64,22 +64,37 @@ def season_of(day_of_year: float) -> float:
     return math.cos(2.0 * math.pi * (day_of_year - 196.0) / 365.25)
 
 
+STATIC_FIELDS = ("relief", "green", "water", "snow")
+
+
+class StaticStore(dict):
+    """The date-independent fields of a set of points, shared by the `Fields` of every image on those points."""
+
+    def __init__(self, points: int):
+        super().__init__()
+        self.max_nbytes = len(STATIC_FIELDS) * 8 * points + 200
+
+
 class Fields:
     """Latent fields at a fixed set of lon/lat points (1-D arrays), computed on first use and kept."""
 
-    def __init__(self, lon: np.ndarray, lat: np.ndarray, detail_deg: float, moment: Moment | None):
-        """`detail_deg`: the pixel size (degrees) of the dataset's finest band: the scale of the finest texture."""
+    def __init__(self, lon: np.ndarray, lat: np.ndarray, detail_deg: float, moment: Moment,
+                 static: StaticStore | None = None):
+        """`detail_deg`: the pixel size (degrees) of the dataset's finest band: the scale of the finest texture;
+        `static`: where the date-independent fields are kept (shared by images on the same points)."""
         self.lon, self.lat = lon, lat
         self.layers = landscape_layers(detail_deg)
         self.clouds = cloud_layers(detail_deg)
         self.octaves = octaves_for(detail_deg)
         self.moment = moment
         self._cache: dict[str, np.ndarray] = {}
+        self._static = StaticStore(lon.size) if static is None else static
 
     def _get(self, name: str, make) -> np.ndarray:
-        v = self._cache.get(name)
+        store = self._static if name in STATIC_FIELDS else self._cache
+        v = store.get(name)
         if v is None:
-            v = self._cache[name] = make()
+            v = store[name] = make()
         return v
 
     @property
@@ -89,7 +104,7 @@ class Fields:
     @property
     def max_nbytes(self) -> int:
         """The most this can hold: the points plus every field (at most 8 bytes a point each)."""
-        return (2 + FIELD_COUNT) * self.lon.size * 8 + 1000
+        return (2 + FIELD_COUNT - len(STATIC_FIELDS)) * self.lon.size * 8 + 1000
 
     # -- static -----------------------------------------------------------------------------------------
     @property

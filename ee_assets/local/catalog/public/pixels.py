@@ -28,7 +28,7 @@ from pyproj import CRS, Transformer
 
 from ee_assets.local.catalog.public.facts import BandFacts
 from ee_assets.local.catalog.public.images import SyntheticImage
-from ee_assets.local.catalog.public.landscape import Fields, Moment, season_of
+from ee_assets.local.catalog.public.landscape import Fields, Moment, StaticStore, season_of
 from ee_assets.local.catalog.public.native import METERS_PER_DEGREE, NativeGrid
 from ee_assets.local.catalog.public.noise import seed_of, uniform_mixture
 
@@ -83,7 +83,7 @@ class FieldCache:
 
 
 def _size(v) -> int:
-    if isinstance(v, Fields):
+    if isinstance(v, Fields | StaticStore):
         return v.max_nbytes
     if isinstance(v, tuple):
         return sum(a.nbytes for a in v if isinstance(a, np.ndarray)) + 200
@@ -181,7 +181,9 @@ def _fields(img: SyntheticImage, grid: NativeGrid, crs: str, transform: Affine, 
     index, lon, lat = CACHE.get(("cells", native, footprint_key, req), make_cells)
     moment = _moment(img)
     detail = detail_deg(img)
-    fields = CACHE.get(("fields", native, footprint_key, req, moment), lambda: Fields(lon, lat, detail, moment))
+    static = CACHE.get(("static", native, footprint_key, req, detail), lambda: StaticStore(lon.size))
+    fields = CACHE.get(("fields", native, footprint_key, req, detail, moment),
+                       lambda: Fields(lon, lat, detail, moment, static))
     return index, fields
 
 

@@ -161,7 +161,7 @@ class Tile:
         self.footprint = _lonlat_polygon(list(zip(lons.tolist(), lats.tolist(), strict=True)))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)  # a few MB of tiles
 def tile(zone: int, south: bool, e100: int, n100: int) -> Tile:
     return Tile(zone, south, e100, n100)
 

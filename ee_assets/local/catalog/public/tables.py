@@ -92,7 +92,7 @@ def _edge(a: tuple[int, int], b: tuple[int, int], size: float) -> list[tuple[flo
     return [_corner(*a, size), *inner]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)  # about 10 MB of small polygons
 def cell_polygon(i: int, j: int, size: float) -> shapely.Polygon:
     """The polygon of lattice cell (i, j): corners (i, j), (i+1, j), (i+1, j+1), (i, j+1)."""
     ring = (_edge((i, j), (i + 1, j), size) + _edge((i + 1, j), (i + 1, j + 1), size)
