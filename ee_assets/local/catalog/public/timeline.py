@@ -1,9 +1,12 @@
 """When a synthetic collection has images: time steps at the dataset's cadence across its temporal extent.
 
-Step k starts at the extent's start plus k intervals (calendar months and years for those units) and ends where
-step k+1 starts (or at the extent's end). Ongoing datasets end at OPEN_END. Each step has an index in the style of
-the dataset family (MODIS `2020_06_01`, daily `20200601`, hourly `20200601T06`, monthly `202006`, yearly `2020`),
-and an index parses back to its step, so `ee.Image('ECMWF/ERA5_LAND/DAILY_AGGR/20200601')` resolves.
+Minute, hour and day steps count from the extent's start; monthly and yearly steps fall on calendar month and year
+boundaries; 8-, 16- and 32-day steps restart on 1 January each year (days 1, 17, 33, … as MODIS composites do); a
+monthly climatology has 12 steps; a collection without a cadence is one image over its extent. A step ends where the
+next begins (or at the extent's end), the first one begins with the extent. Ongoing datasets end at OPEN_END.
+Each step has an index in the style of the dataset family (MODIS `2020_06_01`, daily `20200601`, hourly
+`20200601T06`, monthly `202006`, yearly `2020`), and an index parses back to its step, so
+`ee.Image('ECMWF/ERA5_LAND/DAILY_AGGR/20200601')` resolves.
 """
 
 from __future__ import annotations
