@@ -18,6 +18,8 @@ from contextlib import contextmanager
 
 from ee_assets.transport.budget import RATE_LIMIT_ENV, open_backend, parse_budget_url
 
+log = logging.getLogger(__name__)
+
 # Below EE's documented defaults (100 requests per second, 40 concurrent requests per project), leaving room for
 # other processes and people sharing the project.
 DEFAULT_REQUESTS_PER_SECOND = 20.0
@@ -59,6 +61,10 @@ class RequestGate:
             self._slots.release()
 
 
+class BudgetUnavailableError(RuntimeError):
+    """The shared request budget's backend failed (a database that cannot be opened, Redis unreachable)."""
+
+
 class SharedRequestGate:
     """`RequestGate`'s limits held across processes: an in-flight slot and a rate token from a shared backend.
 
@@ -78,12 +84,34 @@ class SharedRequestGate:
     def admit(self) -> Iterator[float]:
         """Hold a slot and a token for one request; yields the seconds spent waiting for them."""
         began = self._clock()
-        with self.local.admit(), self.slots.hold():
-            self.limiter.try_acquire(self.name, blocking=True)
+        with self.local.admit(), self._slot():
+            try:
+                self.limiter.try_acquire(self.name, blocking=True)
+            except Exception as e:
+                raise self._unavailable("a rate token", e) from e
             yield self._clock() - began
 
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        hold = self.slots.hold()
+        try:
+            hold.__enter__()
+        except Exception as e:
+            raise self._unavailable("an in-flight slot", e) from e
+        try:
+            yield
+        finally:
+            try:
+                hold.__exit__(None, None, None)
+            except Exception as e:  # a slot that cannot be returned expires (a lock file: at exit; Redis: its lease)
+                log.warning("could not return an in-flight slot to the EE request budget (%s): %s", self.description,
+                            e)
 
-log = logging.getLogger(__name__)
+    def _unavailable(self, what: str, error: Exception) -> BudgetUnavailableError:
+        return BudgetUnavailableError(f"Could not take {what} from the EE request budget ({self.description}): "
+                                      f"{type(error).__name__}: {error}. Check {RATE_LIMIT_ENV}.")
+
+
 _gates: dict[tuple, RequestGate | SharedRequestGate] = {}
 _gates_lock = threading.Lock()
 
@@ -103,7 +131,13 @@ def shared_gate(api_url: str, rate: float = DEFAULT_REQUESTS_PER_SECOND,
             if backend.kind == "memory":
                 _gates[key] = RequestGate(rate, max_concurrent)
             else:
-                limiter, slots = open_backend(backend, api_url.rstrip("/"), rate, max_concurrent)
+                try:
+                    limiter, slots = open_backend(backend, api_url.rstrip("/"), rate, max_concurrent)
+                except ImportError:
+                    raise  # names the extra to install
+                except Exception as e:
+                    raise BudgetUnavailableError(f"Could not open the EE request budget ({backend.describe()}): "
+                                                 f"{type(e).__name__}: {e}. Check {RATE_LIMIT_ENV}.") from e
                 _gates[key] = SharedRequestGate(rate, max_concurrent, limiter, slots, key[2],
                                                 backend.describe())
             log.info("EE request budget for %s: %s requests/s, %s in flight, shared via %s", key[2], rate,

@@ -24,7 +24,7 @@ from ee_assets.transport.budget import (
     limiter_rates,
     parse_budget_url,
 )
-from ee_assets.transport.throttle import RequestGate, SharedRequestGate, shared_gate
+from ee_assets.transport.throttle import BudgetUnavailableError, RequestGate, SharedRequestGate, shared_gate
 from ee_assets_tests.no_network import subprocess_pythonpath
 from ee_assets_tests.transport.budget_harness import run_clients, sqlite_url, trivial_expression
 from ee_assets_tests.transport.redis_server import redis_server, redis_server_binary
@@ -154,3 +154,15 @@ def test_the_budget_backend_is_named_in_one_setting(tmp_path, monkeypatch):
 def test_limiter_rates_never_exceed_the_budget(rate, limit, interval_ms):
     (r,) = limiter_rates(rate)
     assert (r.limit, r.interval) == (limit, interval_ms) and r.limit / r.interval * 1000 <= rate
+
+
+def test_an_unreachable_budget_backend_fails_clearly_without_its_password():
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(BudgetUnavailableError) as caught:
+        shared_gate("http://127.0.0.1:4", 5, 2, budget_url=f"redis://:s3cret@127.0.0.1:{port}/0")
+    message = str(caught.value)
+    assert f"redis://127.0.0.1:{port}/0" in message and RATE_LIMIT_ENV in message and "s3cret" not in message
