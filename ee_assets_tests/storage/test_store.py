@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -199,3 +201,38 @@ except ImportError as e:
     assert done.returncode == 0, done.stderr[-2000:]
     message = json.loads(done.stdout.strip().splitlines()[-1])
     assert f"pip install 'ee_assets[{extra}]'" in message and module in message
+
+
+KILLED_UPLOAD = """
+import sys
+from ee_assets.storage import Store
+Store.at(sys.argv[1]).write_file(sys.argv[2], sys.argv[3])
+print("finished")
+"""
+
+
+def test_a_process_killed_mid_upload_leaves_the_previous_object_and_nothing_partial(s3_bucket, tmp_path):
+    store = Store.at(f"s3://{s3_bucket}/ee")
+    key = output_key("s2_composite", "2020-06-01", ".tif", aoi="delta")
+    store.write_bytes(key, b"the previous run's GeoTIFF")
+    big = tmp_path / "big.tif"
+    with open(big, "wb") as f:  # 120 MiB: over s3fs's 100 MiB threshold, so a multipart upload of 50 MiB parts
+        for _ in range(120):
+            f.write(os.urandom(2**20))
+    env = {**os.environ, "PYTHONPATH": subprocess_pythonpath(tmp_path / "guard")}
+    process = subprocess.Popen([sys.executable, "-c", KILLED_UPLOAD, store.location.uri, key, str(big)], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    s3 = boto3.client("s3")
+    try:
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if s3.list_multipart_uploads(Bucket=s3_bucket).get("Uploads"):
+                break  # the upload has begun: kill the writer half-way
+            time.sleep(0.005)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == -signal.SIGKILL, f"the upload ended before it could be interrupted: {process.stderr}"
+    assert objects(store) == {key: b"the previous run's GeoTIFF"}  # no partial object, the previous one intact
+    assert store.read_bytes(key) == b"the previous run's GeoTIFF"
