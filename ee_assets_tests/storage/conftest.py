@@ -23,3 +23,9 @@ def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
     bucket = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:50] + "-b"
     create_bucket(s3_endpoint, bucket)
     return bucket
+
+
+@pytest.fixture(autouse=True)
+def scratch_in_tmp(tmp_path, monkeypatch):
+    """Object-store writes build their files in the test's own scratch folder, not the user's cache."""
+    monkeypatch.setenv("EE_SCRATCH_DIR", str(tmp_path / "scratch"))

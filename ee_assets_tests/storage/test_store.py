@@ -27,8 +27,7 @@ from ee_assets_tests.no_network import subprocess_pythonpath
 
 
 @pytest.fixture(params=["local", "file-uri", "s3"])
-def store(request, tmp_path, monkeypatch) -> Store:
-    monkeypatch.setenv("EE_SCRATCH_DIR", str(tmp_path / "scratch"))
+def store(request, tmp_path) -> Store:
     if request.param == "local":
         return Store.at(tmp_path / "out")
     if request.param == "file-uri":
