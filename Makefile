@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[local,test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -43,7 +43,14 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "$@ is missing: install Chromium there (Debian: chromium)"; exit 1; }
 	apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
 
-test: install lint $(CHROMIUM)
+# The request-budget tests (and distributed-executor tests) start Debian's redis-server on loopback themselves.
+REDIS_SERVER := /usr/bin/redis-server
+
+$(REDIS_SERVER):
+	@command -v apt-get >/dev/null || { echo "$@ is missing: install Redis there (Debian: redis-server)"; exit 1; }
+	apt-get install -y redis-server || { apt-get update && apt-get install -y redis-server; }
+
+test: install lint $(CHROMIUM) $(REDIS_SERVER)
 	$(BIN)/python -m pytest -q
 
 # Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance.

@@ -150,6 +150,7 @@ def test_a_1_gib_image_is_fetched_in_tiles_with_a_fraction_of_its_size_in_memory
         assert (ds.width, ds.height, ds.count, ds.dtypes[0]) == (8192, 8192, 4, "float32")
         assert ds.descriptions == tuple(BANDS) and ds.crs.to_epsg() == 32610
         assert ds.transform.c == grid["affineTransform"]["translateX"] and ds.transform.a == 1.25
+        assert ds.overviews(1) == [2, 4, 8, 16, 32]  # a COG with internal overviews, built in the same memory
         # Windows straddling tile corners (tiles are 1536 px) and the ragged last tile, against direct requests.
         for tile in (Tile(1500, 1500, 72, 72), Tile(4600, 3070, 20, 40), Tile(8150, 8150, 42, 42)):
             window = rasterio.windows.Window(tile.x, tile.y, tile.width, tile.height)

@@ -9,7 +9,8 @@ environment, else defaults, so nothing is required for the local backend:
     EE_API_URL              API root override for earthengine (default https://earthengine.googleapis.com)
     EE_LOCAL_CATALOG        catalog.yaml for the local backend (default: the generated sample catalog)
 
-Every request is paced and capped per process (`max_requests_per_second`, `max_concurrent_requests`), tagged with
+Every request is paced and capped (`max_requests_per_second`, `max_concurrent_requests`) by the budget that all
+processes naming the same EE_RATE_LIMIT_URL share (per process for the embedded local backend), tagged with
 the asset and partition (EE's `workloadTag`), and retried only for 429, 5xx and lost answers, within
 `max_retry_seconds`. Any EE error that remains becomes a `dg.Failure` with EE's message and the asset, partition
 and expression hash; it is not retried again by Dagster (the transport already did, within its time budget).
@@ -171,7 +172,9 @@ class EarthEngineResource(dg.ConfigurableResource):
             raise refused_credentials(e) from None
         except EEError as e:  # the token endpoint or EE stayed unreachable through the retry budget
             raise dg.Failure(str(e), allow_retries=False) from None
-        gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
+        # The embedded server is this process's own, on a random port: nothing to share a budget with.
+        gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests,
+                           budget_url="memory://" if backend == "local" else None)
         session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
                                 refresh_on_401=refresh)
         client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s),

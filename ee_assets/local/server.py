@@ -82,6 +82,12 @@ class LocalServer:
         return self._httpd.max_in_flight
 
     @property
+    def api_arrival_times(self) -> list[float]:
+        """When the last (up to 100,000) API requests arrived, in `time.monotonic()` seconds: clients' request rates."""
+        with self._httpd._count_lock:
+            return list(self._httpd.api_arrivals)
+
+    @property
     def workload_tags(self) -> dict[str, int]:
         """Compute requests so far per workloadTag."""
         return dict(self.backend.workload_tags)

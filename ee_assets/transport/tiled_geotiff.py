@@ -6,9 +6,10 @@
    A tile that EE still finds too large ("request size" 400) is halved until it fits. A tile on which EE runs out of
    memory or time ("User memory limit exceeded.", "Computation timed out.") is halved too, at most
    `max_limit_splits` times in a row: a smaller request needs less of both, while the same one would fail again.
-3. When every tile is on disk, they are copied in row-major order into one tiled GeoTIFF, written to a temporary
-   file and moved into place. Memory holds one tile at a time; the order makes the file byte-identical however
-   the fetch went (retries, halving, an interrupted run resumed).
+3. When every tile is on disk, they are copied in row-major order into one tiled GeoTIFF in the checkpoint folder,
+   which GDAL's COG driver then rewrites as a Cloud Optimized GeoTIFF with internal overviews (`cog.write_cog`),
+   to a temporary file moved into place. Memory holds a few tiles at a time; the order makes the file
+   byte-identical however the fetch went (retries, halving, an interrupted run resumed).
 4. Masks are read as EE marks them (fill values and a nodata tag) or from an internal mask (`masks.valid_mask`): a
    pixel is valid where every band is. The mosaic carries an internal dataset mask and 0 in every band under it,
    so its bytes do not depend on how the server marked masked pixels either.
@@ -35,6 +36,7 @@ from rasterio.windows import Window
 
 from ee_assets import limits
 from ee_assets.files import write_atomic, write_bytes_atomic
+from ee_assets.transport.cog import write_cog
 from ee_assets.transport.expression import expression_hash
 from ee_assets.transport.labels import RequestLabel
 from ee_assets.transport.masks import valid_mask
@@ -47,7 +49,8 @@ log = logging.getLogger(__name__)
 CHECKPOINT_VERSION = 1
 MAX_LIMIT_SPLITS = 3  # a tile that keeps hitting EE's memory or time limit is cut into at most 2**3 pieces
 GDAL_CACHE_MB = 64  # GDAL's default block cache is 5% of RAM; the mosaic needs only a few blocks in flight
-OUTPUT_PROFILE = dict(driver="GTiff", tiled=True, blockxsize=ALIGN, blockysize=ALIGN, compress="deflate",
+# The intermediate mosaic, read once by the COG writer: fast DEFLATE, because it is only scratch.
+MOSAIC_PROFILE = dict(driver="GTiff", tiled=True, blockxsize=ALIGN, blockysize=ALIGN, compress="deflate", zlevel=1,
                       interleave="pixel", BIGTIFF="IF_SAFER")
 
 Progress = Callable[[int, int, int], None]  # (tiles done, tiles in all, bytes received)
@@ -242,13 +245,14 @@ def _grid_transform(grid: dict) -> Affine:
 
 
 def _mosaic(parts: Path, tiles: list[Tile], grid: dict, probe: dict, output: Path) -> None:
-    """Copy the tiles into one GeoTIFF at `output` (atomically), one 256-row stripe at a time, top to bottom.
+    """Copy the tiles into one GeoTIFF in `parts`, one 256-row stripe at a time, top to bottom, then write it as a
+    COG at `output` (atomically).
 
     Writing whole stripes in a fixed order makes the file's bytes independent of how it was tiled.
     """
     width, height = grid_size(grid)
     count, dtype = probe["count"], probe["dtype"]
-    profile = OUTPUT_PROFILE | {"width": width, "height": height, "count": count, "dtype": dtype,
+    profile = MOSAIC_PROFILE | {"width": width, "height": height, "count": count, "dtype": dtype,
                                 "crs": probe["crs"], "transform": _grid_transform(grid)}
     for tile in tiles:
         with rasterio.open(parts / f"{tile.key}.tif") as src:
@@ -277,4 +281,7 @@ def _mosaic(parts: Path, tiles: list[Tile], grid: dict, probe: dict, output: Pat
                 dst.write(data, window=stripe)
                 dst.write_mask(mask, window=stripe)
 
-    write_atomic(output, write)
+    mosaic = parts / ".mosaic.tif"  # scratch, next to the checkpoints
+    write(mosaic)
+    write_atomic(output, lambda tmp: write_cog(mosaic, tmp))
+    mosaic.unlink()

@@ -6,7 +6,7 @@ import logging
 import socket
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ class EEHTTPServer(ThreadingHTTPServer):
         self.method_counts: Counter[str] = Counter()  # API requests per method, e.g. "image:computePixels"
         self.in_flight = 0
         self.max_in_flight = 0  # the most API requests handled at once, to check clients' concurrency caps
+        self.api_arrivals: deque[float] = deque(maxlen=100_000)  # time.monotonic() of recent API requests
         self._count_lock = threading.Lock()
         super().__init__(address, EEHandler)
 
@@ -41,6 +42,7 @@ class EEHTTPServer(ThreadingHTTPServer):
                 self.method_counts[path.rsplit("/", 1)[-1]] += 1
                 self.in_flight += 1
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                self.api_arrivals.append(time.monotonic())
         try:
             yield
         finally:

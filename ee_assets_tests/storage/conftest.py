@@ -1,0 +1,31 @@
+"""Fixtures: one moto S3 server per session, and per test a fresh bucket with the AWS_* variables pointing at it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ee_assets_tests.storage.s3_server import create_bucket, moto_s3_server, s3_environment
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    with moto_s3_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
+    """A new, empty bucket for this test (its name derives from the test's); the environment reaches the server."""
+    for name, value in s3_environment(s3_endpoint).items():
+        monkeypatch.setenv(name, value)
+    bucket = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:50] + "-b"
+    create_bucket(s3_endpoint, bucket)
+    return bucket
+
+
+@pytest.fixture(autouse=True)
+def scratch_in_tmp(tmp_path, monkeypatch):
+    """Object-store writes build their files in the test's own scratch folder, not the user's cache."""
+    monkeypatch.setenv("EE_SCRATCH_DIR", str(tmp_path / "scratch"))

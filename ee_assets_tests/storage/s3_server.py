@@ -1,0 +1,43 @@
+"""A real S3 API on loopback for tests: moto's ThreadedMotoServer, reached the standard way (AWS_* variables).
+
+`s3_environment(server_url)` gives the variables a client needs; with them, s3fs (and so `Store.at("s3://…")`),
+boto3 and a subprocess all reach the server without any other setting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+REGION = "us-east-1"
+
+
+def s3_environment(endpoint_url: str) -> dict[str, str]:
+    """AWS_* variables for the local server (dummy credentials: moto accepts any)."""
+    return {"AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": "test-key-id",
+            "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_DEFAULT_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@contextmanager
+def moto_s3_server() -> Iterator[str]:
+    """Start moto's S3 server on 127.0.0.1 (a free port); yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def create_bucket(endpoint_url: str, name: str) -> None:
+    import boto3
+
+    env = s3_environment(endpoint_url)
+    client = boto3.client("s3", endpoint_url=endpoint_url, region_name=REGION,
+                          aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    client.create_bucket(Bucket=name)
