@@ -13,14 +13,19 @@ import dagster as dg
 from dagster.components.component_scaffolding import scaffold_component
 
 TABLE_YAML = """\
+# {name}: an Earth Engine table computation. Assets: {name}_expression (the request body) and {name}
+# (the GeoJSON and GeoParquet). Check with `dg check defs`; run with
+# `dg launch --assets {name}_expression,{name} --partition 2020-06-01`.
 type: ee_assets.EarthEngineTableComponent
 attributes:
-  asset_key: {name}                 # the result; {name}_expression holds the request body
-  graph: graph.py:compute           # fn(start, end, **params) -> ee.FeatureCollection
+  asset_key: {name}
+  # fn(start, end, **params) -> ee.FeatureCollection, called with each month's [start, end)
+  graph: graph.py:compute
   params: {{regions: TIGER/2018/States, collection: MODIS/061/MOD13Q1}}
   partitions: {{monthly: {{start: "2020-01-01"}}}}
-  checks: {{ranges: {{mean: [-1, 1]}}}}  # every value of `mean` must lie in [-1, 1]
-  preview: {{column: mean}}           # a choropleth of `mean` in the metadata
+  # every value of `mean` must lie in [-1, 1]; the metadata shows a map of it
+  checks: {{ranges: {{mean: [-1, 1]}}}}
+  preview: {{column: mean}}
 """
 
 TABLE_GRAPH = '''\
@@ -37,13 +42,18 @@ def compute(start: str, end: str, regions: str, collection: str) -> ee.FeatureCo
 '''
 
 IMAGE_YAML = """\
+# {name}: an Earth Engine image computation. Assets: {name}_expression (the request bodies) and {name}
+# (a GeoTIFF and a PNG per grid). Check with `dg check defs`; run with
+# `dg launch --assets {name}_expression,{name} --partition 2020-06-01`.
 type: ee_assets.EarthEngineImageComponent
 attributes:
-  asset_key: {name}                 # the result; {name}_expression holds the request bodies
-  graph: graph.py:compute           # fn(start, end, region, **params) -> ee.Image
+  asset_key: {name}
+  # fn(start, end, region, **params) -> ee.Image; region is each grid's footprint
+  graph: graph.py:compute
   params: {{collection: COPERNICUS/S2_HARMONIZED}}
   partitions: {{monthly: {{start: "2020-01-01"}}}}
-  grids:                            # name -> grid; files go to <asset_key>/<grid>/<partition>.tif
+  # name -> grid; files go to <asset_key>/<grid>/<partition>.tif and .png
+  grids:
     delta: {{crs: "EPSG:32610", upper_left: [624030, 4213320], scale: 10, width: 400, height: 400}}
   visualization: {{bands: [NDVI], min: 0, max: 0.8, palette: [white, green]}}
 """
