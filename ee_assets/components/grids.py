@@ -13,8 +13,9 @@ geographic CRS converted to degrees as EE's `Projection.atScale` does); `scale` 
 from __future__ import annotations
 
 import math
+from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -22,6 +23,11 @@ from ee_assets.components.options_base import StrictModel
 from ee_assets.graphs.areas import PixelGrid, degrees_for_meters
 
 AREA_TOLERANCE_DEG = 1e-6
+
+# Optional, but positive when given. The schema states only the positive number, so `dg check yaml` says
+# "0 is less than or equal to the minimum of 0" instead of "not valid under any of the given schemas".
+PositiveInt = Annotated[int | None, Field(gt=0), WithJsonSchema({"type": "integer", "exclusiveMinimum": 0})]
+PositiveFloat = Annotated[float | None, Field(gt=0), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 
 
 class GridOptions(StrictModel):
@@ -32,10 +38,10 @@ class GridOptions(StrictModel):
         default=None, description="[x, y] of the grid's upper-left corner in the CRS (with width and height).")
     bounds: tuple[float, float, float, float] | None = Field(
         default=None, description="[xmin, ymin, xmax, ymax] in the CRS (with a scale, or width and height).")
-    scale_m: float | None = Field(default=None, gt=0, description="Pixel size in metres.")
-    scale: float | None = Field(default=None, gt=0, description="Pixel size in CRS units (degrees for EPSG:4326).")
-    width: int | None = Field(default=None, gt=0, description="Pixels per row.")
-    height: int | None = Field(default=None, gt=0, description="Rows.")
+    scale_m: PositiveFloat = Field(default=None, description="Pixel size in metres.")
+    scale: PositiveFloat = Field(default=None, description="Pixel size in CRS units (degrees for EPSG:4326).")
+    width: PositiveInt = Field(default=None, description="Pixels per row.")
+    height: PositiveInt = Field(default=None, description="Rows.")
 
     @field_validator("crs")
     @classmethod
