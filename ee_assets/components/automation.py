@@ -5,7 +5,7 @@ All are off unless configured, and a configured schedule ships stopped (turn it 
 ```yaml
 schedule: {cron: "0 6 5 * *", job: ndvi_monthly_job}   # the latest complete partition at each tick
 automation: {on_cron: "0 6 5 * *"}                      # or let the automation sensor request it
-freshness: {fail_window_hours: 800}                     # or {deadline_cron: "0 12 5 * *", lower_bound_hours: 744}
+freshness: {fail_window_hours: 800}                     # or {deadline_cron: "0 12 5 * *", lower_bound_hours: 600}
 ```
 """
 
@@ -78,6 +78,10 @@ class FreshnessOptions(StrictModel):
             raise ValueError("warn_window_hours goes with fail_window_hours, not deadline_cron.")
         if self.warn_window_hours is not None and self.warn_window_hours >= self.fail_window_hours:
             raise ValueError("warn_window_hours must be shorter than fail_window_hours.")
+        try:
+            self.policy()
+        except Exception as e:  # Dagster's own checks (e.g. the bound longer than the cron's interval)
+            raise ValueError(f"not a valid freshness policy: {e}") from None
         return self
 
     def policy(self) -> dg.FreshnessPolicy:

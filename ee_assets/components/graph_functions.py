@@ -164,6 +164,13 @@ def _check_arguments(name: str, signature: inspect.Signature, partitioned: bool,
         if given:
             raise GraphFunctionError(f"{name} requires {' and '.join(given)}, but the asset has no partitions "
                                      "to give a window: add `partitions:` or drop those parameters.")
+    accepted = ", ".join(p for p in parameters if parameters[p].kind not in (
+        inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD))
+    if not any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        unknown = sorted(k for k in params if k not in parameters)
+        if unknown:
+            raise GraphFunctionError(f"{name} does not take {', '.join(map(repr, unknown))} (from params); it takes "
+                                     f"({accepted}): fix the params or the function.")
     kwargs = dict(params)
     if partitioned:
         kwargs |= {START: "", END: ""}
@@ -172,8 +179,6 @@ def _check_arguments(name: str, signature: inspect.Signature, partitioned: bool,
     try:
         signature.bind(**kwargs)
     except TypeError as e:
-        accepted = ", ".join(p for p in parameters if parameters[p].kind not in (
-            inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD))
         raise GraphFunctionError(f"{name} cannot be called with params {sorted(params)}: {e}. It takes "
                                  f"({accepted}); make params match its parameters.") from None
 
