@@ -17,7 +17,6 @@ from ee_assets.components.graph_functions import (
     GraphFunction,
     GraphFunctionError,
     ModuleLoader,
-    describe_ref,
     resolve_graph_function,
 )
 from ee_assets.components.options import AssetOptions
@@ -96,8 +95,14 @@ def resolve_functions(options: AssetOptions, returns: tuple[type, ...], *, base_
 def split_callables(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Callable[..., Any]]]:
     """For the Python factory: graph/counts given as functions are taken out and named by their module path."""
     callables = {k: options[k] for k in ("graph", "counts") if callable(options.get(k))}
-    named = {**options, **{k: describe_ref(v) for k, v in callables.items()}}
+    named = {**options, **{k: _placeholder_ref(v) for k, v in callables.items()}}
     return named, callables
+
+
+def _placeholder_ref(fn: Callable[..., Any]) -> str:
+    """A 'module:function' stand-in for a function given as an object (messages use its qualified name)."""
+    name = getattr(fn, "__name__", "")
+    return f"{getattr(fn, '__module__', None) or 'python'}:{name if name.isidentifier() else 'function'}"
 
 
 def code_version(options: AssetOptions, functions: Functions) -> str:
