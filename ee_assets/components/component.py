@@ -13,9 +13,8 @@ from dagster.components.core.context import ComponentDeclLoadContext
 from dagster.components.resolved.errors import ResolutionException
 from pydantic import BaseModel
 
-from ee_assets.components.computation import Functions, OptionError
+from ee_assets.components.computation import ComputationKind, Functions, OptionError
 from ee_assets.components.graph_functions import ModuleLoader
-from ee_assets.components.options import AssetOptions
 
 
 def _located(context: dg.ResolutionContext, field: str, message: str) -> str:
@@ -44,14 +43,14 @@ def module_loader(load_context: ComponentDeclLoadContext) -> ModuleLoader | None
 
 
 class EarthEngineComponent(dg.Component, dg.Resolvable):
-    """Base of the Earth Engine components; concrete classes also derive from their options model."""
+    """Base of the Earth Engine components; concrete classes also derive from their kind's options model."""
 
-    options_model: ClassVar[type[AssetOptions]]
+    kind: ClassVar[ComputationKind]
 
     @classmethod
     def model(cls) -> type[BaseModel]:
         """The YAML schema is the options model: unknown keys, bad sizes or ranges fail `dg check yaml`."""
-        return cls.options_model
+        return cls.kind.options
 
     @classmethod
     def resolve_from_model(cls, context: dg.ResolutionContext, model: BaseModel) -> EarthEngineComponent:
@@ -66,7 +65,10 @@ class EarthEngineComponent(dg.Component, dg.Resolvable):
         return component
 
     def functions(self, base_dir: Path | None, load_module: ModuleLoader | None = None) -> Functions:
-        raise NotImplementedError
+        return self.kind.functions(self, base_dir, load_module)
+
+    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+        return self.kind.build(self, self.functions(context.path, module_loader(context)))
 
 
 def _load_context(context: dg.ResolutionContext) -> ComponentDeclLoadContext | None:

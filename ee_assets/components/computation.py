@@ -92,6 +92,31 @@ def resolve_functions(options: AssetOptions, returns: tuple[type, ...], *, base_
     return Functions(resolve("graph", options.graph, returns), resolve("counts", options.counts, COUNT_TYPES))
 
 
+@dataclass(frozen=True)
+class ComputationKind:
+    """A kind of computation (table or image): its options, the EE type its graph returns, and its builder."""
+
+    options: type[AssetOptions]
+    returns: tuple[type, ...]
+    region: bool  # whether graph functions may take each grid's footprint
+    build: Callable[[Any, Functions], dg.Definitions]
+
+    def functions(self, options: AssetOptions, base_dir: Path | None, load_module: ModuleLoader | None = None,
+                  callables: Mapping[str, Callable[..., Any]] | None = None) -> Functions:
+        return resolve_functions(options, self.returns, base_dir=base_dir, load_module=load_module,
+                                 region=self.region, callables=callables)
+
+    def from_keywords(self, base_dir: str | Path | None, options: dict[str, Any]) -> dg.Definitions:
+        """The factories' body: validate the options, find and check the functions, build the definitions."""
+        named, callables = split_callables(options)
+        spec = self.options.model_validate(named)
+        try:
+            functions = self.functions(spec, Path(base_dir) if base_dir else None, callables=callables)
+        except OptionError as e:
+            raise ValueError(str(e)) from None
+        return self.build(spec, functions)
+
+
 def split_callables(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Callable[..., Any]]]:
     """For the Python factory: graph/counts given as functions are taken out and named by their module path."""
     callables = {k: options[k] for k in ("graph", "counts") if callable(options.get(k))}

@@ -19,21 +19,18 @@ from ee_assets.components.checks import GEOTIFF, image_checks, valid_fraction
 from ee_assets.components.component import EarthEngineComponent
 from ee_assets.components.computation import (
     AssetNames,
+    ComputationKind,
     Functions,
-    OptionError,
     automation_definitions,
     call_graph,
     common_attributes,
     evaluate_counts,
     graph_metadata,
     partition_key,
-    resolve_functions,
     run_window,
-    split_callables,
 )
 from ee_assets.components.expression_files import read_expression, write_expression
-from ee_assets.components.graph_functions import ModuleLoader
-from ee_assets.components.options import AssetOptions, ImageOptions
+from ee_assets.components.options import ImageOptions
 from ee_assets.components.previews import markdown_image, thumbnail
 from ee_assets.components.scaffold import ImageScaffolder
 from ee_assets.defs.resources import EarthEngineResource, request_label
@@ -144,10 +141,7 @@ def build_image_assets(options: ImageOptions, functions: Functions) -> dg.Defini
                           **automation_definitions(options, names, what))
 
 
-def image_functions(options: ImageOptions, base_dir: Path | None, load_module: ModuleLoader | None = None,
-                    callables: dict[str, Any] | None = None) -> Functions:
-    return resolve_functions(options, RETURNS, base_dir=base_dir, load_module=load_module, region=True,
-                             callables=callables)
+IMAGE = ComputationKind(ImageOptions, RETURNS, region=True, build=build_image_assets)
 
 
 def ee_image_assets(*, base_dir: str | Path | None = None, **options: Any) -> dg.Definitions:
@@ -158,13 +152,7 @@ def ee_image_assets(*, base_dir: str | Path | None = None, **options: Any) -> dg
     schedule when `schedule` is given; resources `earth_engine` and `output_store` come from the code location.
     Invalid options raise a ValueError naming the option.
     """
-    named, callables = split_callables(options)
-    spec = ImageOptions.model_validate(named)
-    try:
-        functions = image_functions(spec, Path(base_dir) if base_dir else None, callables=callables)
-    except OptionError as e:
-        raise ValueError(str(e)) from None
-    return build_image_assets(spec, functions)
+    return IMAGE.from_keywords(base_dir, options)
 
 
 @dg.scaffold_with(ImageScaffolder)
@@ -182,12 +170,4 @@ class EarthEngineImageComponent(ImageOptions, EarthEngineComponent):
     ```
     """
 
-    options_model: ClassVar[type[AssetOptions]] = ImageOptions
-
-    def functions(self, base_dir: Path | None, load_module: ModuleLoader | None = None) -> Functions:
-        return image_functions(self, base_dir, load_module)
-
-    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        from ee_assets.components.component import module_loader
-
-        return build_image_assets(self, self.functions(context.path, module_loader(context)))
+    kind: ClassVar[ComputationKind] = IMAGE

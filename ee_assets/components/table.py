@@ -19,21 +19,18 @@ from ee_assets.components.checks import GEOJSON, table_checks
 from ee_assets.components.component import EarthEngineComponent
 from ee_assets.components.computation import (
     AssetNames,
+    ComputationKind,
     Functions,
-    OptionError,
     automation_definitions,
     call_graph,
     common_attributes,
     evaluate_counts,
     graph_metadata,
     partition_key,
-    resolve_functions,
     run_window,
-    split_callables,
 )
 from ee_assets.components.expression_files import read_expression, write_expression
-from ee_assets.components.graph_functions import ModuleLoader
-from ee_assets.components.options import AssetOptions, TableOptions
+from ee_assets.components.options import TableOptions
 from ee_assets.components.previews import choropleth, markdown_image
 from ee_assets.components.scaffold import TableScaffolder
 from ee_assets.defs.resources import EarthEngineResource, request_label
@@ -149,9 +146,7 @@ def build_table_assets(options: TableOptions, functions: Functions) -> dg.Defini
                           **automation_definitions(options, names, what))
 
 
-def table_functions(options: TableOptions, base_dir: Path | None, load_module: ModuleLoader | None = None,
-                    callables: dict[str, Any] | None = None) -> Functions:
-    return resolve_functions(options, RETURNS, base_dir=base_dir, load_module=load_module, callables=callables)
+TABLE = ComputationKind(TableOptions, RETURNS, region=False, build=build_table_assets)
 
 
 def ee_table_assets(*, base_dir: str | Path | None = None, **options: Any) -> dg.Definitions:
@@ -162,13 +157,7 @@ def ee_table_assets(*, base_dir: str | Path | None = None, **options: Any) -> dg
     schedule when `schedule` is given; resources `earth_engine` and `output_store` come from the code location.
     Invalid options raise a ValueError naming the option.
     """
-    named, callables = split_callables(options)
-    spec = TableOptions.model_validate(named)
-    try:
-        functions = table_functions(spec, Path(base_dir) if base_dir else None, callables=callables)
-    except OptionError as e:
-        raise ValueError(str(e)) from None
-    return build_table_assets(spec, functions)
+    return TABLE.from_keywords(base_dir, options)
 
 
 @dg.scaffold_with(TableScaffolder)
@@ -185,12 +174,4 @@ class EarthEngineTableComponent(TableOptions, EarthEngineComponent):
     ```
     """
 
-    options_model: ClassVar[type[AssetOptions]] = TableOptions
-
-    def functions(self, base_dir: Path | None, load_module: ModuleLoader | None = None) -> Functions:
-        return table_functions(self, base_dir, load_module)
-
-    def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
-        from ee_assets.components.component import module_loader
-
-        return build_table_assets(self, self.functions(context.path, module_loader(context)))
+    kind: ClassVar[ComputationKind] = TABLE

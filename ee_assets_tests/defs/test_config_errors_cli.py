@@ -44,15 +44,35 @@ def project(sample_catalog, tmp_path_factory) -> Project:
     return copy_project(tmp_path_factory.mktemp("config_errors"), sample_catalog)
 
 
-def _with_component(project: Project, defs_yaml: str, *dg_args: str):
+def _check(project: Project, defs_yaml: str, *dg_args: str) -> tuple[int, str]:
+    """Run `dg check ...` with `defs_yaml` as ee_assets/defs/broken/defs.yaml; its exit code and output."""
     folder = project.defs / "broken"
     folder.mkdir()
     try:
         (folder / "defs.yaml").write_text(defs_yaml)
         (folder / "graph.py").write_text(GRAPH)
-        return project.dg(*dg_args)
+        done = project.dg("check", *dg_args)
+        return done.returncode, done.stdout + done.stderr
     finally:
         shutil.rmtree(folder)
+
+
+def _fails_check_yaml(project: Project, defs_yaml: str, at: str, message: str) -> None:
+    """`dg check yaml` of the folder (dagster-dg-cli 1.13 checks only one instance per component type without a
+    path) fails with `file:line - type attributes.<at> <message>`, on the line of `at`'s last part."""
+    code, output = _check(project, defs_yaml, "yaml", "ee_assets/defs/broken")
+    line = _line_of(defs_yaml, at.rsplit(".", 1)[-1] + ":")
+    assert code != 0
+    assert re.search(rf"broken/defs\.yaml:{line} - ee_assets\.EarthEngineImageComponent attributes\.{re.escape(at)} "
+                     + re.escape(message), output), output[-3000:]
+
+
+def _fails_check_defs(project: Project, defs_yaml: str, located: str, message: str) -> None:
+    """`dg check defs` fails, naming the field with its file and line (`located`) and saying `message`."""
+    code, output = _check(project, defs_yaml, "defs")
+    assert code != 0
+    assert located.format(file=project.defs / "broken" / "defs.yaml") in output, output[-3000:]
+    assert message in output, output[-3000:]
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -60,70 +80,41 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def test_the_good_component_passes_dg_check_defs(project):
-    done = _with_component(project, GOOD, "check", "defs")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "All definitions loaded successfully" in done.stdout + done.stderr
+    code, output = _check(project, GOOD, "defs")
+    assert code == 0 and "All definitions loaded successfully" in output, output[-3000:]
 
 
 def test_a_misspelled_key_fails_dg_check_yaml_and_defs_naming_its_line(project):
     typo = GOOD.replace("height: 400", "hieght: 400")
-    line = _line_of(typo, "hieght")
-    # `dg check yaml` with the folder: dagster-dg-cli 1.13 checks one instance per component type without a path.
-    done = _with_component(project, typo, "check", "yaml", "ee_assets/defs/broken")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert re.search(rf"broken/defs\.yaml:{line} - ee_assets\.EarthEngineImageComponent "
-                     r"attributes\.grids\.delta\.hieght Additional properties are not allowed "
-                     r"\('hieght' was unexpected\)", output), output[-3000:]
-
-    done = _with_component(project, typo, "check", "defs")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert f"attributes.grids.delta.hieght at {project.defs / 'broken' / 'defs.yaml'}:{line}" in output, output[-3000:]
-    assert "Extra inputs are not permitted" in output
+    _fails_check_yaml(project, typo, "grids.delta.hieght", "Additional properties are not allowed ('hieght' was "
+                                                            "unexpected)")
+    _fails_check_defs(project, typo, f"attributes.grids.delta.hieght at {{file}}:{_line_of(typo, 'hieght')}",
+                      "Extra inputs are not permitted")
 
 
 def test_a_zero_width_fails_dg_check_yaml_and_defs_naming_its_line(project):
     zero = GOOD.replace("width: 400", "width: 0")
-    line = _line_of(zero, "width: 0")
-    done = _with_component(project, zero, "check", "yaml", "ee_assets/defs/broken")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert re.search(rf"broken/defs\.yaml:{line} - ee_assets\.EarthEngineImageComponent "
-                     r"attributes\.grids\.delta\.width 0 is less than or equal to the minimum of 0", output), output
-
-    done = _with_component(project, zero, "check", "defs")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert f"attributes.grids.delta.width at {project.defs / 'broken' / 'defs.yaml'}:{line}" in output, output[-3000:]
-    assert "Input should be greater than 0" in output
+    _fails_check_yaml(project, zero, "grids.delta.width", "0 is less than or equal to the minimum of 0")
+    _fails_check_defs(project, zero, f"attributes.grids.delta.width at {{file}}:{_line_of(zero, 'width')}",
+                      "Input should be greater than 0")
 
 
 def test_a_bad_crs_fails_dg_check_defs_naming_the_field_and_line(project):
     bad = GOOD.replace('crs: "EPSG:32610"', 'crs: "EPSG:326100"')
-    done = _with_component(project, bad, "check", "defs")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert f"attributes.grids.delta.crs at {project.defs / 'broken' / 'defs.yaml'}:{_line_of(bad, 'crs:')}" in output
-    assert "crs 'EPSG:326100' is not a CRS pyproj knows" in output
+    _fails_check_defs(project, bad, f"attributes.grids.delta.crs at {{file}}:{_line_of(bad, 'crs:')}",
+                      "crs 'EPSG:326100' is not a CRS pyproj knows")
 
 
 def test_a_grid_outside_the_crs_area_of_use_fails_dg_check_defs(project):
     elsewhere = GOOD.replace("upper_left: [624030, 4213320]", "upper_left: [-121.58, 38.05]")  # lon/lat, not UTM
-    done = _with_component(project, elsewhere, "check", "defs")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert f"attributes.grids.delta at {project.defs / 'broken' / 'defs.yaml'}:" in output
-    assert "outside the area of use of EPSG:32610 (WGS 84 / UTM zone 10N" in output
+    _fails_check_defs(project, elsewhere, "attributes.grids.delta at {file}:",
+                      "outside the area of use of EPSG:32610 (WGS 84 / UTM zone 10N")
 
 
 def test_a_missing_graph_function_fails_dg_check_defs_naming_the_field_and_line(project):
     missing = GOOD.replace("graph: graph.py:ndwi", "graph: graph.py:ndwii")
-    done = _with_component(project, missing, "check", "defs")
-    output = done.stdout + done.stderr
-    assert done.returncode != 0
-    assert re.search(rf"broken/defs\.yaml:{_line_of(missing, 'graph:')} - attributes\.graph: graph\.py has no "
-                     r"function 'ndwii'; it defines: ndwi\.", output), output[-3000:]
+    _fails_check_defs(project, missing, f"{{file}}:{_line_of(missing, 'graph:')} - attributes.graph: graph.py has "
+                      "no function 'ndwii'; it defines: ndwi.", "Fix the name after ':' in 'graph.py:ndwii'")
 
 
 def test_dg_list_components_lists_both(project):
