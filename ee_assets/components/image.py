@@ -145,13 +145,8 @@ IMAGE = ComputationKind(ImageOptions, RETURNS, region=True, build=build_image_as
 
 
 def ee_image_assets(*, base_dir: str | Path | None = None, **options: Any) -> dg.Definitions:
-    """Assets for an image computation, from the same options as `EarthEngineImageComponent`'s YAML.
-
-    `graph` (and `counts`) may be a function or a 'module:function' / 'file.py:function' string (files are found
-    in `base_dir`). Returns Definitions with the expression and result assets, their checks, and the job and
-    schedule when `schedule` is given; resources `earth_engine` and `output_store` come from the code location.
-    Invalid options raise a ValueError naming the option.
-    """
+    """Assets for an image computation, from the same options as `EarthEngineImageComponent`'s YAML (grids,
+    bands, visualization...); otherwise as `ee_table_assets`."""
     return IMAGE.from_keywords(base_dir, options)
 
 
