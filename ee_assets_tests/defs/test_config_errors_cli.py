@@ -6,6 +6,7 @@ One project copy; each case writes a component folder `ee_assets/defs/broken/` i
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import textwrap
@@ -122,3 +123,21 @@ def test_dg_list_components_lists_both(project):
     assert done.returncode == 0, done.stderr
     assert "ee_assets.EarthEngineTableComponent" in done.stdout
     assert "ee_assets.EarthEngineImageComponent" in done.stdout
+
+
+def test_dg_list_defs_shows_the_tutorials_from_their_folders(project):
+    done = project.dg("list", "defs", "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    listed = json.loads(done.stdout)
+    assets = {a["asset_key"]: a for a in listed["assets"]}
+    assert set(assets) == {"ndvi_by_state_expression", "ndvi_by_state", "ndvi_timeseries", "s2_composite_expression",
+                           "s2_composite"}
+    assert assets["ndvi_by_state"]["dependency_keys"] == ["ndvi_by_state_expression"]
+    assert assets["ndvi_by_state"]["group_name"] == assets["ndvi_timeseries"]["group_name"] == "ndvi"
+    assert {s["name"]: (s["cron_schedule"], s["source"].partition(":")[0]) for s in listed["schedules"]} == {
+        "ndvi_monthly_job_schedule": ("0 6 5 * *", "ee_assets/defs/ndvi_by_state/defs.yaml"),
+        "s2_composite_monthly_job_schedule": ("0 6 5 * *", "ee_assets/defs/s2_composite/defs.yaml")}
+    assert {c["name"] for c in listed["asset_checks"]} == {
+        "ndvi_by_state_feature_count", "ndvi_by_state_ndvi_in_range", "s2_composite_not_masked",
+        "s2_composite_grid_matches_request"}
+    assert {r["name"] for r in listed["resources"]} == {"earth_engine", "output_store"}
