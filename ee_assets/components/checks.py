@@ -5,7 +5,6 @@ Table: the row count equals the product of the counts (else: not empty), and eac
 Image: each grid's GeoTIFF is not entirely masked and has exactly the requested grid.
 """
 
-
 import json
 import math
 import re

@@ -6,7 +6,6 @@ visualization is given), with checks and a preview.
 the options of `ImageOptions`. A graph function with a `region` parameter gets each grid's footprint.
 """
 
-
 import hashlib
 import json
 from pathlib import Path

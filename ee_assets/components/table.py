@@ -5,7 +5,6 @@ over all pages, written as the GeoJSON exactly as returned plus a GeoParquet cop
 the options of `TableOptions`.
 """
 
-
 import json
 from pathlib import Path
 from typing import Any, ClassVar
