@@ -50,12 +50,14 @@ $(REDIS_SERVER):
 	@command -v apt-get >/dev/null || { echo "$@ is missing: install Redis there (Debian: redis-server)"; exit 1; }
 	apt-get install -y redis-server || { apt-get update && apt-get install -y redis-server; }
 
-test: install lint $(CHROMIUM) $(REDIS_SERVER)
+test: install lint $(CHROMIUM) $(REDIS_SERVER) $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dg check defs
 	$(BIN)/python -m pytest -q
 
-# Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance.
+# Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance;
+# `dg dev` loads the dg project (the same code location as `dagster dev -w workspace.yaml`).
 ui: install $(DAGSTER_HOME)/dagster.yaml
-	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 clean:
 	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache test-artifacts

@@ -98,10 +98,12 @@ def dev_environment(home: Path, outputs: Path, catalog: Path, guard_dir: Path) -
 class DagsterDev:
     """`dagster dev -w workspace.yaml` on a free port; use as a context manager so it is always stopped."""
 
-    def __init__(self, env: dict[str, str], log_file: Path, port: int | None = None):
+    def __init__(self, env: dict[str, str], log_file: Path, port: int | None = None,
+                 command: tuple[str, ...] = (str(DAGSTER), "dev", "-w", "workspace.yaml")):
         self.env, self.log_file = env, log_file
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.command = command  # `dagster dev -w workspace.yaml`, or e.g. `dg dev` (same host and port options)
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> DagsterDev:
@@ -117,7 +119,7 @@ class DagsterDev:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
+                [*self.command, "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             self._wait_until_loaded(timeout_s)

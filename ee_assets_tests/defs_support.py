@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import dagster as dg
@@ -11,14 +12,34 @@ import yaml
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 
-EE_ENV = ("EE_BACKEND", "EE_PROJECT", "EE_SERVICE_ACCOUNT_KEY", "EE_API_URL", "EE_LOCAL_CATALOG", "EE_OUTPUT_DIR",
-          "EE_AOI_CONFIG")
+REPO = Path(__file__).resolve().parents[1]
+COMPUTATIONS = ("ndvi_by_state", "ndvi_timeseries", "s2_composite")  # the folders under ee_assets/defs/
+EE_ENV = ("EE_BACKEND", "EE_PROJECT", "EE_SERVICE_ACCOUNT_KEY", "EE_API_URL", "EE_LOCAL_CATALOG", "EE_OUTPUT_DIR")
 
 
 def clear_ee_env(monkeypatch) -> None:
     """Start from defaults whatever the developer's shell exports."""
     for name in EE_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@functools.cache
+def computations() -> dg.Definitions:
+    """The code location's computations (ee_assets/defs/*/), without its resources: tests bring their own."""
+    tree = dg.ComponentTree.for_project(REPO)
+    return dg.Definitions.merge(*(tree.build_defs_at_path(folder) for folder in COMPUTATIONS))
+
+
+def asset(key: str) -> dg.AssetsDefinition:
+    """An asset of the code location, by key."""
+    [found] = [a for a in computations().assets if dg.AssetKey(key) in a.keys]
+    return found
+
+
+def check(name: str) -> dg.AssetChecksDefinition:
+    """An asset check of the code location, by name."""
+    [found] = [c for c in computations().asset_checks if name in {spec.name for spec in c.check_specs}]
+    return found
 
 
 def resources(catalog: Path, out: Path) -> dict[str, object]:

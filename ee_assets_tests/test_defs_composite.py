@@ -16,17 +16,20 @@ from affine import Affine
 from PIL import Image
 from pyproj import Transformer
 
-from ee_assets.defs.assets.composite import s2_composite, s2_composite_expression
-from ee_assets.defs.checks import s2_composite_grid_matches_request, s2_composite_not_masked
-from ee_assets.defs.config import CompositeConfig
-from ee_assets.graphs.areas import DEFAULT_AOI
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, failures, metadata, resources
+from ee_assets import ee_image_assets
+from ee_assets_tests.defs_support import REPO, asset, catalog_images, check, clear_ee_env, failures, metadata, resources
 
 MONTH, NEXT = "2020-06-01", "2020-07-01"
+s2_composite_expression, s2_composite = asset("s2_composite_expression"), asset("s2_composite")
+s2_composite_not_masked, s2_composite_grid_matches_request = (
+    check(n) for n in ("s2_composite_not_masked", "s2_composite_grid_matches_request"))
 COMPOSITE_ASSETS = [s2_composite_expression, s2_composite, s2_composite_not_masked,
                     s2_composite_grid_matches_request]
 SEED_X, SEED_Y = -121.58626826832939, 38.059141484827485
 SEED_STEP = 8.983152841195215e-05  # ee.Projection('EPSG:4326').atScale(10) (the tutorial's value)
+SEED_GRID = {"dimensions": {"width": 640, "height": 640}, "crsCode": "EPSG:4326",
+             "affineTransform": {"scaleX": SEED_STEP, "shearX": 0, "translateX": SEED_X,
+                                 "shearY": 0, "scaleY": -SEED_STEP, "translateY": SEED_Y}}
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +95,13 @@ def test_metadata_preview_and_checks(composite_run, sample_catalog):
     result, _ = composite_run
     md = metadata(result, "s2_composite")
     assert md["image_count"] == len(catalog_images(sample_catalog, "COPERNICUS/S2_HARMONIZED", MONTH, NEXT)) == 6
-    assert md["requested_grids"] == {"delta": DEFAULT_AOI.grid().to_json()}
+    assert md["requested_grids"] == {"delta": SEED_GRID}
     assert 0 < md["valid_fraction"] <= 1
     assert "data:image/png;base64," in md["preview"]
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {"s2_composite_not_masked": True, "s2_composite_grid_matches_request": True}
     assert metadata(result, "s2_composite_expression")["expression_sha256"]["delta"] == \
-        md["aois"]["delta"]["expression_sha256"]
+        md["grids"]["delta"]["expression_sha256"]
 
 
 def test_preview_is_small(composite_run):
@@ -115,23 +118,22 @@ def test_month_without_imagery_fails_clearly_and_writes_nothing(sample_catalog, 
                             raise_on_error=False)
     assert not result.success
     message = failures(result)["s2_composite"]
-    assert "No COPERNICUS/S2_HARMONIZED images over AOI 'delta' in [2021-06-01, 2021-07-01)" in message
+    assert "image_count = 0 in [2021-06-01, 2021-07-01) over grid 'delta'" in message
     assert not (tmp_path / "s2_composite").exists()
 
 
-def test_aois_and_grids_come_from_the_config_file(sample_catalog, tmp_path, monkeypatch):
-    """A second AOI in UTM with its own grid: no code change, just the config file."""
+def test_grids_come_from_the_config(sample_catalog, tmp_path, monkeypatch):
+    """A grid in UTM with its own size: no code change, only options (here the factory's, as in a defs.yaml)."""
     clear_ee_env(monkeypatch)
-    config = tmp_path / "aois.yaml"
-    config.write_text(
-        "composite:\n  aois:\n"
-        "    - {name: delta, x: -121.58626826832939, y: 38.059141484827485, width: 640, height: 640, scale_m: 10}\n"
-        "    - {name: farms-utm, x: 628000, y: 4212000, width: 200, height: 100, scale_m: 20, crs: 'EPSG:32610'}\n")
-    monkeypatch.setenv("EE_AOI_CONFIG", str(config))
-    only = CompositeConfig(aois=["farms-utm"])
-    run_config = dg.RunConfig({"s2_composite_expression": only, "s2_composite": only})
-    result = dg.materialize(COMPOSITE_ASSETS, partition_key=MONTH, resources=resources(sample_catalog, tmp_path),
-                            run_config=run_config)
+    utm = ee_image_assets(
+        asset_key="s2_composite", graph="graph.py:composite", counts="graph.py:counts",
+        params={"collection": "COPERNICUS/S2_HARMONIZED"}, partitions={"monthly": {"start": "2020-01-01"}},
+        grids={"farms-utm": {"crs": "EPSG:32610", "upper_left": [628000, 4212000], "scale": 20, "width": 200,
+                             "height": 100}},
+        bands=["B2", "B3", "B4", "B8"], visualization={"bands": ["B4", "B3", "B2"], "min": 0, "max": 3000},
+        base_dir=REPO / "ee_assets" / "defs" / "s2_composite")
+    result = dg.materialize([*utm.assets, *utm.asset_checks], partition_key=MONTH,
+                            resources=resources(sample_catalog, tmp_path))
     assert result.success
     with rasterio.open(tmp_path / "s2_composite" / "farms-utm" / f"{MONTH}.tif") as ds:
         assert ds.crs.to_epsg() == 32610 and (ds.width, ds.height) == (200, 100)

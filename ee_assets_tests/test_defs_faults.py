@@ -12,22 +12,20 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ee_assets.defs.assets.composite import s2_composite, s2_composite_expression
-from ee_assets.defs.assets.ndvi import ndvi_by_state, ndvi_by_state_expression
-from ee_assets.defs.assets.timeseries import ndvi_timeseries
-from ee_assets.defs.checks import (
-    ndvi_by_state_feature_count,
-    ndvi_by_state_ndvi_in_range,
-    s2_composite_grid_matches_request,
-    s2_composite_not_masked,
-)
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.local.protocol.oauth import generate_service_account_key
-from ee_assets_tests.defs_support import clear_ee_env, failures, metadata
+from ee_assets_tests.defs_support import asset as location_asset
+from ee_assets_tests.defs_support import check, clear_ee_env, failures, metadata
 
 PARTITIONS = ["2020-06-01", "2020-07-01", "2020-08-01"]
+ndvi_by_state_expression, ndvi_by_state, s2_composite_expression, s2_composite, ndvi_timeseries = (
+    location_asset(k) for k in ("ndvi_by_state_expression", "ndvi_by_state", "s2_composite_expression", "s2_composite",
+                       "ndvi_timeseries"))
+ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range, s2_composite_grid_matches_request, \
+    s2_composite_not_masked = (check(n) for n in ("ndvi_by_state_feature_count", "ndvi_by_state_ndvi_in_range",
+                                                  "s2_composite_grid_matches_request", "s2_composite_not_masked"))
 MONTHLY = [ndvi_by_state_expression, ndvi_by_state, s2_composite_expression, s2_composite,
            ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range, s2_composite_not_masked,
            s2_composite_grid_matches_request]

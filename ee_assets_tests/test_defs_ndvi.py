@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import dagster as dg
 import geopandas as gpd
@@ -19,14 +20,17 @@ import shapely
 import shapely.geometry
 from exactextract import exact_extract
 
-from ee_assets.defs.assets.ndvi import ndvi_by_state, ndvi_by_state_expression
-from ee_assets.defs.assets.timeseries import ndvi_timeseries
-from ee_assets.defs.checks import ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range
+from ee_assets import ee_table_assets
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.transport.expression import expression_hash
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, failures, metadata, resources
+from ee_assets_tests.defs_support import asset, catalog_images, check, clear_ee_env, failures, metadata, resources
 
+REPO = Path(__file__).resolve().parents[1]
 MONTH, NEXT = "2020-06-01", "2020-07-01"
+ndvi_by_state_expression, ndvi_by_state, ndvi_timeseries = (
+    asset(k) for k in ("ndvi_by_state_expression", "ndvi_by_state", "ndvi_timeseries"))
+ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range = (
+    check(n) for n in ("ndvi_by_state_feature_count", "ndvi_by_state_ndvi_in_range"))
 NDVI_ASSETS = [ndvi_by_state_expression, ndvi_by_state, ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range]
 
 
@@ -186,13 +190,15 @@ def test_unknown_collection_fails_at_once_with_ee_message_and_keeps_previous_out
     _, out = ndvi_run
     geojson, parquet = out / "ndvi_by_state" / f"{MONTH}.geojson", out / "ndvi_by_state" / f"{MONTH}.parquet"
     before = geojson.read_bytes(), parquet.read_bytes()
-    config = tmp_path / "aois.yaml"
-    config.write_text("ndvi:\n  collection: NOPE/NO_SUCH_COLLECTION\ncomposite:\n  aois:\n"
-                      "    - {name: delta, x: -121.58, y: 38.05, width: 64, height: 64, scale_m: 10}\n")
-    monkeypatch.setenv("EE_AOI_CONFIG", str(config))
+    # The same computation (same asset keys and files) with a collection that does not exist, via the factory.
+    folder = REPO / "ee_assets" / "defs" / "ndvi_by_state"
+    wrong = ee_table_assets(asset_key="ndvi_by_state", graph="graph.py:ndvi_by_state", counts="graph.py:counts",
+                            params={"regions": "TIGER/2018/States", "collection": "NOPE/NO_SUCH_COLLECTION"},
+                            partitions={"monthly": {"start": "2020-01-01"}}, checks={"ranges": {"NDVI": [-1, 1]}},
+                            base_dir=folder)
 
-    result = dg.materialize(NDVI_ASSETS, partition_key=MONTH, resources=resources(sample_catalog, out),
-                            raise_on_error=False)
+    result = dg.materialize([*wrong.assets, *wrong.asset_checks], partition_key=MONTH,
+                            resources=resources(sample_catalog, out), raise_on_error=False)
 
     assert not result.success
     message = failures(result)["ndvi_by_state"]

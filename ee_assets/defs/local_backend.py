@@ -35,6 +35,8 @@ _servers: dict[str | None, tuple[LocalServer, LocalEndpoint]] = {}
 
 def shared_endpoint(catalog: str | None) -> LocalEndpoint:
     """The endpoint of this process's server for `catalog` (None: $EE_LOCAL_CATALOG or the sample data)."""
+    from ee_assets.local import LocalServer
+
     with _lock:
         if catalog not in _servers:
             from ee_assets.local import LocalServer  # raises MissingExtraError naming the extra when it is missing

@@ -18,6 +18,7 @@ and expression hash; it is not retried again by Dagster (the transport already d
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 import time
@@ -43,7 +44,15 @@ from ee_assets.transport.throttle import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUEST
 from ee_assets.transport.tiled_geotiff import GeoTiffResult, fetch_geotiff
 from ee_assets.transport.tiling import DEFAULT_TILE_BYTES
 
-BACKENDS = ("local", "earthengine")
+
+class Backend(enum.Enum):
+    """Where computations run: the embedded local server, or Earth Engine itself."""
+
+    LOCAL = "local"
+    EARTHENGINE = "earthengine"
+
+
+BACKENDS = tuple(b.value for b in Backend)
 EARTHENGINE_URL = "https://earthengine.googleapis.com"
 LOCAL_PROJECT = "ee-assets-local"
 
@@ -104,7 +113,7 @@ class ProgressLog:
 class EarthEngineResource(dg.ConfigurableResource):
     """Earth Engine (or the embedded local backend) for building graphs and running REST computations."""
 
-    backend: str | None = Field(default=None, description="'local' or 'earthengine'; unset: $EE_BACKEND, else local.")
+    backend: Backend | None = Field(default=None, description="local or earthengine; unset: $EE_BACKEND, else local.")
     project: str | None = Field(default=None, description="Cloud project; unset: $EE_PROJECT.")
     service_account_key: str | None = Field(
         default=None, description="Service-account key path or JSON; pass a dg.EnvVar, never the key itself. "
@@ -144,7 +153,7 @@ class EarthEngineResource(dg.ConfigurableResource):
 
     def connect(self) -> Connection:
         """Resolve settings, build credentials and the session, and initialize the ee client for graphs."""
-        backend = (self.backend or _env("EE_BACKEND") or "local").lower()
+        backend = self.backend.value if self.backend else (_env("EE_BACKEND") or "local").lower()
         if backend not in BACKENDS:
             raise dg.Failure(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}.", allow_retries=False)
         if backend == "local":
@@ -233,3 +242,25 @@ class EarthEngineResource(dg.ConfigurableResource):
         """Metadata-safe facts about the connection (no credentials)."""
         c = self.connection
         return {"ee_backend": c.backend, "ee_project": c.project, "earthengine_api": ee.__version__}
+
+
+def _env_var(name: str) -> dg.EnvVar | None:
+    """`name` as a dg.EnvVar when it is set (the UI shows the variable, runs read its value), else None."""
+    return dg.EnvVar(name) if _env(name) else None
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """The code location's resources, configured from the environment variables above."""
+    from ee_assets.defs.storage import OutputStore
+
+    backend = (_env("EE_BACKEND") or Backend.LOCAL.value).lower()
+    if backend not in BACKENDS:
+        raise ValueError(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}; fix or unset it.")
+    return dg.Definitions(resources={
+        "earth_engine": EarthEngineResource(
+            backend=Backend(backend), project=_env_var("EE_PROJECT"),
+            service_account_key=_env_var("EE_SERVICE_ACCOUNT_KEY"), api_url=_env_var("EE_API_URL"),
+            local_catalog=_env_var("EE_LOCAL_CATALOG")),
+        "output_store": OutputStore(root=_env_var("EE_OUTPUT_DIR")),
+    })

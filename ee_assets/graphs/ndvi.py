@@ -65,6 +65,6 @@ def ndvi_by_region(start: str, end: str, regions_id: str = DEFAULT_REGIONS,
 def window_counts(start: str, end: str, regions_id: str = DEFAULT_REGIONS,
                   collection_id: str = DEFAULT_COLLECTION, region_filter: RegionFilter | None = None
                   ) -> ee.Dictionary:
-    """{'regions': n, 'images': m} for the same inputs: the result must hold n × m rows."""
-    return ee.Dictionary({"regions": regions(regions_id, region_filter).size(),
-                          "images": images(start, end, collection_id).size()})
+    """{'region_count': n, 'image_count': m} for the same inputs: the result must hold n × m rows."""
+    return ee.Dictionary({"region_count": regions(regions_id, region_filter).size(),
+                          "image_count": images(start, end, collection_id).size()})

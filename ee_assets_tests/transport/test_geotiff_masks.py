@@ -18,8 +18,6 @@ import rasterio
 import yaml
 from rasterio.enums import MaskFlags
 
-from ee_assets.defs.assets.composite import s2_composite, s2_composite_expression
-from ee_assets.defs.checks import s2_composite_grid_matches_request, s2_composite_not_masked
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
@@ -28,7 +26,7 @@ from ee_assets.transport.expression import serialize
 from ee_assets.transport.masks import valid_fraction, valid_mask
 from ee_assets.transport.tiled_geotiff import fetch_geotiff
 from ee_assets_tests.conftest import TOKEN, write_catalog
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, metadata
+from ee_assets_tests.defs_support import asset, catalog_images, check, clear_ee_env, metadata
 from ee_assets_tests.test_transport_tiling import client_for
 
 WIDTH, HEIGHT, STEP, X0, Y0 = 600, 400, 0.01, -100.0, 40.0
@@ -164,8 +162,9 @@ def test_a_fully_cloud_masked_month_fails_the_not_masked_check(cloudy_catalog, t
         server.auth.register(key)
         resource = EarthEngineResource(backend="earthengine", api_url=server.url, service_account_key=json.dumps(key),
                                        max_tile_bytes=256 * 256 * 36)
-        result = dg.materialize([s2_composite_expression, s2_composite, s2_composite_not_masked,
-                                 s2_composite_grid_matches_request], partition_key="2020-06-01",
+        result = dg.materialize([asset("s2_composite_expression"), asset("s2_composite"),
+                                 check("s2_composite_not_masked"), check("s2_composite_grid_matches_request")],
+                                partition_key="2020-06-01",
                                 resources={"earth_engine": resource, "output_store": OutputStore(root=str(tmp_path))})
     assert result.success  # the asset is written; its check reports the problem
     md = metadata(result, "s2_composite")

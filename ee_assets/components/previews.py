@@ -46,14 +46,14 @@ def _png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
-def choropleth(frame: gpd.GeoDataFrame, column: str, title: str) -> bytes:
+def choropleth(frame: gpd.GeoDataFrame, column: str, title: str, cmap: str = "YlGn") -> bytes:
     """A map of `column` (rows with a value only), colour-scaled, 256 × 160 px."""
     fig = _figure(MAX_PX, 160)
     ax = fig.add_axes((0, 0, 0.86, 0.88))
     cax = fig.add_axes((0.88, 0.1, 0.03, 0.7))
     shown = frame[frame[column].notna()]
     if not shown.empty:
-        shown.plot(column=column, ax=ax, cmap="YlGn", legend=True, cax=cax, linewidth=0.2, edgecolor="white")
+        shown.plot(column=column, ax=ax, cmap=cmap, legend=True, cax=cax, linewidth=0.2, edgecolor="white")
     ax.set_axis_off()
     fig.suptitle(title, fontsize=7, y=0.99)
     cax.tick_params(labelsize=5)

@@ -1,17 +1,20 @@
-"""The NDVI time series: every ndvi_by_state month found on disk, as one tidy table (state, date, NDVI)."""
+"""The NDVI time series: every ndvi_by_state month found on disk, as one tidy table (state, date, NDVI).
+
+A plain Python asset downstream of the ndvi_by_state component (../ndvi_by_state/defs.yaml).
+"""
 
 import dagster as dg
 import geopandas as gpd
 import pandas as pd
 
-from ee_assets.defs.assets import OWNERS
-from ee_assets.defs.assets.ndvi import BAND
-from ee_assets.defs.assets.ndvi import GROUP as NDVI_GROUP
-from ee_assets.defs.assets.ndvi import RESULT as NDVI_RESULT
-from ee_assets.defs.previews import line_chart, markdown_image
-from ee_assets.defs.storage import OutputStore, write_atomic, write_bytes_atomic
+from ee_assets.components.previews import line_chart, markdown_image
+from ee_assets.defs.storage import OutputStore
 
 NAME = "ndvi_timeseries"
+NDVI_RESULT = "ndvi_by_state"
+NDVI_GROUP = "ndvi"
+BAND = "NDVI"
+OWNERS = ["team:earth-observation"]
 CHART_STATES = ("California", "Iowa", "Maine", "Texas")
 COLUMNS = ["state", "date", BAND]
 
@@ -20,7 +23,7 @@ def tidy_table(frames: list[gpd.GeoDataFrame]) -> pd.DataFrame:
     """(state, date, NDVI) rows with a value, sorted; `state` is NAME when the regions have one."""
     rows = []
     for frame in frames:
-        state = frame["NAME"] if "NAME" in frame else frame["region_id"]
+        state = frame["NAME"] if "NAME" in frame else frame["id"]
         rows.append(pd.DataFrame({"state": state.astype(str), "date": pd.to_datetime(frame["date"]),
                                   BAND: frame[BAND].astype(float)}))
     table = pd.concat(rows, ignore_index=True)
@@ -44,18 +47,19 @@ def ndvi_timeseries(context: dg.AssetExecutionContext, output_store: OutputStore
     if not months:
         raise dg.Failure(f"No {NDVI_RESULT} outputs under {output_store.base() / NDVI_RESULT}: materialize some "
                          f"{NDVI_RESULT} partitions first.", allow_retries=False)
-    frames = [gpd.read_parquet(output_store.path(NDVI_RESULT, m, ".parquet")) for m in months]
+    frames = []
+    for month in months:
+        with output_store.local_file(NDVI_RESULT, month, ".parquet") as path:
+            frames.append(gpd.read_parquet(path))
     table = tidy_table(frames)
     dropped = sum(len(f) for f in frames) - len(table)
 
-    parquet_path = output_store.path(NAME, None, ".parquet")
-    csv_path = output_store.path(NAME, None, ".csv")
-    chart_path = output_store.path(NAME, None, ".png")
     shown = table[table["state"].isin(chart_states(table))]
     chart = line_chart(shown, "date", BAND, "state", f"NDVI, {months[0][:7]} to {months[-1][:7]}")
-    write_atomic(parquet_path, lambda tmp: table.to_parquet(tmp, index=False))
-    write_atomic(csv_path, lambda tmp: table.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
-    write_bytes_atomic(chart_path, chart)
+    parquet_path = output_store.write_file(NAME, None, ".parquet", lambda tmp: table.to_parquet(tmp, index=False))
+    csv_path = output_store.write_file(NAME, None, ".csv",
+                                       lambda tmp: table.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
+    chart_path = output_store.write_bytes(NAME, None, ".png", chart)
     context.log.info(f"{len(table)} rows from {len(months)} months ({months[0]} .. {months[-1]})")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(table),
@@ -65,9 +69,10 @@ def ndvi_timeseries(context: dg.AssetExecutionContext, output_store: OutputStore
         "months": dg.MetadataValue.json(months),
         "states": int(table["state"].nunique()),
         "rows_without_data": dropped,
-        "parquet_path": dg.MetadataValue.path(str(parquet_path)),
-        "csv_path": dg.MetadataValue.path(str(csv_path)),
-        "chart_path": dg.MetadataValue.path(str(chart_path)),
+        "dagster/uri": dg.MetadataValue.path(parquet_path),
+        "parquet_path": dg.MetadataValue.path(parquet_path),
+        "csv_path": dg.MetadataValue.path(csv_path),
+        "chart_path": dg.MetadataValue.path(chart_path),
         "preview": markdown_image(chart, "NDVI time series"),
         "head": dg.MetadataValue.md(markdown_table(table.head(8))),
     })
