@@ -1,4 +1,5 @@
-"""Fixtures: one moto S3 server per session, and per test a fresh bucket with the AWS_* variables pointing at it."""
+"""Fixtures: one moto S3 server per session, per test a fresh bucket with the AWS_* variables pointing at it, and a
+store on each kind of location."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 import pytest
 
+from ee_assets.storage import Store
 from ee_assets_tests.storage.s3_server import create_bucket, moto_s3_server, s3_environment
 
 
@@ -29,3 +31,14 @@ def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
 def scratch_in_tmp(tmp_path, monkeypatch):
     """Object-store writes build their files in the test's own scratch folder, not the user's cache."""
     monkeypatch.setenv("EE_SCRATCH_DIR", str(tmp_path / "scratch"))
+
+
+@pytest.fixture(params=["local", "file-uri", "s3"])
+def store(request, tmp_path) -> Store:
+    """A store on a local folder, on a file:// URI, and on a bucket prefix of the S3 server."""
+    if request.param == "local":
+        return Store.at(tmp_path / "out")
+    if request.param == "file-uri":
+        return Store.at(f"file://{tmp_path}/out/")
+    bucket = request.getfixturevalue("s3_bucket")
+    return Store.at(f"s3://{bucket}/ee/outputs/")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from ee_assets.storage import Store
 
 REGION = "us-east-1"
 
@@ -41,3 +44,17 @@ def create_bucket(endpoint_url: str, name: str) -> None:
                           aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                           aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     client.create_bucket(Bucket=name)
+
+
+def objects(store: Store) -> dict[str, bytes]:
+    """Every object under the store's root (hidden files included), read independently of the store: os.walk for a
+    folder, boto3 for S3 (with the AWS_* variables of `s3_environment`)."""
+    if store.is_local:
+        root = Path(store.location.path)
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    import boto3
+
+    bucket, _, prefix = store.location.path.partition("/")
+    s3 = boto3.client("s3")
+    listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])
+    return {o["Key"][len(prefix) + 1:]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing}
