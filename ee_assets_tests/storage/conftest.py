@@ -3,28 +3,10 @@ store on each kind of location."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from ee_assets.storage import Store
-from ee_assets_tests.storage.s3_server import create_bucket, moto_s3_server, s3_environment
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint() -> str:
-    with moto_s3_server() as url:
-        yield url
-
-
-@pytest.fixture()
-def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
-    """A new, empty bucket for this test (its name derives from the test's); the environment reaches the server."""
-    for name, value in s3_environment(s3_endpoint).items():
-        monkeypatch.setenv(name, value)
-    bucket = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:50] + "-b"
-    create_bucket(s3_endpoint, bucket)
-    return bucket
+from ee_assets_tests.storage.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

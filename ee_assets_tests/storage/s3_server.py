@@ -1,14 +1,19 @@
 """A real S3 API on loopback for tests: moto's ThreadedMotoServer, reached the standard way (AWS_* variables).
 
 `s3_environment(server_url)` gives the variables a client needs; with them, s3fs (and so `Store.at("s3://…")`),
-boto3 and a subprocess all reach the server without any other setting.
+boto3 and a subprocess all reach the server without any other setting. The fixtures `s3_endpoint` (one server per
+session) and `s3_bucket` (a fresh bucket per test, the environment pointing at the server) are imported by the
+conftest files and test modules that use them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from ee_assets.storage import Store
 
@@ -36,7 +41,9 @@ def moto_s3_server() -> Iterator[str]:
         server.stop()
 
 
-def create_bucket(endpoint_url: str, name: str) -> None:
+def create_bucket(endpoint_url: str, name: str, versioned: bool = False) -> None:
+    """Create bucket `name`; `versioned` keeps every version of each object (so a test can tell a replaced object
+    from an untouched one even when the bytes are the same)."""
     import boto3
 
     env = s3_environment(endpoint_url)
@@ -44,6 +51,29 @@ def create_bucket(endpoint_url: str, name: str) -> None:
                           aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
                           aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     client.create_bucket(Bucket=name)
+    if versioned:
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def bucket_name(test_name: str) -> str:
+    """A valid bucket name derived from a test's name."""
+    return re.sub(r"[^a-z0-9-]+", "-", test_name.lower()).strip("-")[:50] + "-b"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    with moto_s3_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
+    """A new, empty bucket for this test (its name derives from the test's); the environment reaches the server."""
+    for name, value in s3_environment(s3_endpoint).items():
+        monkeypatch.setenv(name, value)
+    bucket = bucket_name(request.node.name)
+    create_bucket(s3_endpoint, bucket)
+    return bucket
 
 
 def objects(store: Store) -> dict[str, bytes]:
