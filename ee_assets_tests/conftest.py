@@ -19,6 +19,7 @@ from ee_assets.local import LocalServer
 from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.transport.ee_client import initialize_ee
 from ee_assets_tests import no_network
+from ee_assets_tests.storage.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures: a moto S3 server
 
 TOKEN = "test-token"
 PROJECT = "test-project"

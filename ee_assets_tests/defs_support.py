@@ -47,6 +47,27 @@ def resources(catalog: Path, out: Path) -> dict[str, object]:
     return {"earth_engine": EarthEngineResource(local_catalog=str(catalog)), "output_store": OutputStore(root=str(out))}
 
 
+def code_location_resources() -> dict[str, object]:
+    """The code location's own resources (ee_assets/defs/resources.py), configured from the environment as loaded."""
+    from ee_assets.defs.resources import resources as location_resources
+
+    return dict(location_resources().resources)
+
+
+def service_account_resource(server, **settings) -> EarthEngineResource:
+    """EE_BACKEND=earthengine pointed at a LocalServer (e.g. one with faults), with a service-account key whose
+    token_uri is that server's."""
+    import json
+
+    from ee_assets.local.protocol.oauth import generate_service_account_key
+
+    key = generate_service_account_key("runner@ee-assets-test.iam.gserviceaccount.com", server.token_uri,
+                                       project_id="ee-assets-test")
+    server.auth.register(key)
+    return EarthEngineResource(backend="earthengine", api_url=server.url, service_account_key=json.dumps(key),
+                               retry_base_delay_s=0.01, **settings)
+
+
 def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:
     """Plain metadata values of the run's (only) materialization of `asset`."""
     [event] = result.asset_materializations_for_node(asset)

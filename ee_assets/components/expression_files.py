@@ -27,6 +27,7 @@ def expression_metadata(expression: dict, uri: str) -> dict[str, object]:
         "earthengine_api": ee.__version__,
         "request_bytes": len(canonical_json(request_body(expression))),
         "path": dg.MetadataValue.path(uri),
+        "dagster/uri": dg.MetadataValue.path(uri),
     }
 
 

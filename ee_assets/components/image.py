@@ -75,6 +75,7 @@ def build_image_assets(options: ImageOptions, functions: Functions) -> dg.Defini
         combined = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
         return dg.MaterializeResult(
             metadata={"expression_sha256": dg.MetadataValue.json(hashes), "grids": dg.MetadataValue.json(details),
+                      "dagster/uri": dg.MetadataValue.path(details[next(iter(grids))]["path"]),
                       "algorithms": metadata["algorithms"], "earthengine_api": metadata["earthengine_api"],
                       **graph_metadata(options, functions, span)},
             data_version=dg.DataVersion(combined),

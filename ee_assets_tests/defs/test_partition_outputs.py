@@ -8,9 +8,6 @@ partial or staged may be left. Before, the first grid's new GeoTIFF was already 
 
 from __future__ import annotations
 
-import json
-
-import boto3
 import dagster as dg
 import ee
 import numpy as np
@@ -21,14 +18,13 @@ from ee_assets import ee_image_assets
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
-from ee_assets.local.protocol.oauth import generate_service_account_key
 from ee_assets.storage import Store
-from ee_assets_tests.defs_support import clear_ee_env, failures
+from ee_assets_tests.defs_support import clear_ee_env, failures, service_account_resource
 from ee_assets_tests.storage.s3_server import (
     bucket_name,
     create_bucket,
+    object_versions,
     objects,
-    s3_endpoint,  # noqa: F401 - fixture
     s3_environment,
 )
 
@@ -53,25 +49,6 @@ def two_grids(factor: float) -> list:
         partitions={"monthly": {"start": "2020-01-01"}}, grids=GRIDS,
         visualization={"bands": ["NDVI"], "min": 0, "max": 1, "palette": ["white", "green"]})
     return [*definitions.assets, *definitions.asset_checks]
-
-
-def earth_engine_with_memory_limit(server: LocalServer) -> EarthEngineResource:
-    key = generate_service_account_key("runner@ee-assets-test.iam.gserviceaccount.com", server.token_uri,
-                                       project_id="ee-assets-test")
-    server.auth.register(key)
-    return EarthEngineResource(backend="earthengine", api_url=server.url, service_account_key=json.dumps(key),
-                               retry_base_delay_s=0.01)
-
-
-def versions(store: Store) -> dict[str, int]:
-    """How many versions each object has on the (versioned) bucket."""
-    bucket, _, prefix = store.location.path.partition("/")
-    listed = boto3.client("s3").list_object_versions(Bucket=bucket, Prefix=prefix + "/").get("Versions", [])
-    counts: dict[str, int] = {}
-    for v in listed:
-        key = v["Key"][len(prefix) + 1:]
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 @pytest.fixture(params=["folder", "s3"])
@@ -99,7 +76,7 @@ def test_a_partition_failing_on_its_second_grid_replaces_none_of_its_outputs(roo
 
     with LocalServer(sample_catalog, faults=FaultConfig(memory_limit_pixels=MEMORY_LIMIT_PIXELS)) as server:
         rerun = dg.materialize(two_grids(factor=2.0), partition_key=MONTH, raise_on_error=False, resources={
-            "earth_engine": earth_engine_with_memory_limit(server), "output_store": OutputStore(root=root)})
+            "earth_engine": service_account_resource(server), "output_store": OutputStore(root=root)})
     assert "User memory limit exceeded." in failures(rerun)["ndvi_two_grids"]
     after = objects(store)
     assert {k: after[k] for k in results} == results  # every GeoTIFF and PNG is the previous run's
@@ -107,8 +84,8 @@ def test_a_partition_failing_on_its_second_grid_replaces_none_of_its_outputs(roo
     assert after["ndvi_two_grids_expression/west/2020-06-01.json"] != previous[  # (the expressions did change)
         "ndvi_two_grids_expression/west/2020-06-01.json"]
     assert [p for p in (tmp_path / "scratch").rglob("*") if p.is_file()] == []  # nor in local scratch space
-    if not store.is_local:
-        assert {k: n for k, n in versions(store).items() if k in results} == dict.fromkeys(results, 1)  # untouched
+    if not store.is_local:  # each written once: untouched, not replaced by the same bytes
+        assert {k: n for k, n in object_versions(store).items() if k in results} == dict.fromkeys(results, 1)
 
     # Without the limit, the rerun replaces all four together.
     third = dg.materialize(two_grids(factor=2.0), partition_key=MONTH, raise_on_error=False, resources={

@@ -1,12 +1,11 @@
-"""Fixtures: one moto S3 server per session, per test a fresh bucket with the AWS_* variables pointing at it, and a
-store on each kind of location."""
+"""Fixtures: a store on each kind of location (the S3 server and buckets come from ../conftest.py), and scratch space
+in the test's folder."""
 
 from __future__ import annotations
 
 import pytest
 
 from ee_assets.storage import Store
-from ee_assets_tests.storage.s3_server import s3_bucket, s3_endpoint  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -88,3 +88,16 @@ def objects(store: Store) -> dict[str, bytes]:
     s3 = boto3.client("s3")
     listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])
     return {o["Key"][len(prefix) + 1:]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing}
+
+
+def object_versions(store: Store) -> dict[str, int]:
+    """How many versions each object under the store's root has on a versioned bucket (1: written once)."""
+    import boto3
+
+    bucket, _, prefix = store.location.path.partition("/")
+    listed = boto3.client("s3").list_object_versions(Bucket=bucket, Prefix=prefix + "/").get("Versions", [])
+    counts: dict[str, int] = {}
+    for version in listed:
+        key = version["Key"][len(prefix) + 1:]
+        counts[key] = counts.get(key, 0) + 1
+    return counts
