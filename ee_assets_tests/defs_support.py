@@ -54,18 +54,23 @@ def code_location_resources() -> dict[str, object]:
     return dict(location_resources().resources)
 
 
-def service_account_resource(server, **settings) -> EarthEngineResource:
-    """EE_BACKEND=earthengine pointed at a LocalServer (e.g. one with faults), with a service-account key whose
-    token_uri is that server's."""
-    import json
-
+def service_account_key(server) -> dict:
+    """A service-account key whose token_uri is `server`'s (a LocalServer), registered with it."""
     from ee_assets.local.protocol.oauth import generate_service_account_key
 
     key = generate_service_account_key("runner@ee-assets-test.iam.gserviceaccount.com", server.token_uri,
                                        project_id="ee-assets-test")
     server.auth.register(key)
-    return EarthEngineResource(backend="earthengine", api_url=server.url, service_account_key=json.dumps(key),
-                               retry_base_delay_s=0.01, **settings)
+    return key
+
+
+def service_account_resource(server, **settings) -> EarthEngineResource:
+    """EE_BACKEND=earthengine pointed at a LocalServer (e.g. one with faults), with a key from that server."""
+    import json
+
+    return EarthEngineResource(backend="earthengine", api_url=server.url,
+                               service_account_key=json.dumps(service_account_key(server)), retry_base_delay_s=0.01,
+                               **settings)
 
 
 def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, object]:

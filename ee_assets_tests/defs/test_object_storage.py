@@ -6,10 +6,20 @@ way a user does it: EE_OUTPUT_DIR=s3://bucket/prefix read by the code location's
 - A rerun that fails half-way (Earth Engine runs out of memory on the composite's picture, after its GeoTIFF was
   fetched) leaves the previous objects — not even rewritten with the same bytes (the bucket is versioned) — and no
   partial or staged ones.
+- A step killed half-way through the composite's tiled GeoTIFF leaves the previous objects; its tile checkpoints
+  stay in local scratch space, and the next run fetches only the missing tiles and uploads the same bytes.
 - An unsupported EE_OUTPUT_DIR fails the code location's load, saying what is supported.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -18,12 +28,17 @@ from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.storage import Store, UnsupportedLocationError
 from ee_assets_tests.defs_support import (
+    EE_ENV,
+    asset,
     clear_ee_env,
     code_location_resources,
     computations,
     failures,
+    metadata,
+    service_account_key,
     service_account_resource,
 )
+from ee_assets_tests.no_network import subprocess_pythonpath
 from ee_assets_tests.storage.s3_server import (
     bucket_name,
     create_bucket,
@@ -137,3 +152,42 @@ def test_an_unsupported_output_dir_fails_the_load(monkeypatch, value, expected):
     with pytest.raises(UnsupportedLocationError) as caught:
         code_location_resources()
     assert str(caught.value).startswith("EE_OUTPUT_DIR: ") and expected in str(caught.value)
+
+
+def test_a_step_killed_during_the_tiled_fetch_leaves_the_objects_and_the_next_run_resumes(
+        runs, sample_catalog, s3_endpoint, tmp_path, monkeypatch):
+    store, _ = runs["s3"]
+    root, key = f"s3://{store.location.path}", "s2_composite/delta/2020-06-01.tif"
+    before, written = objects(store), object_versions(store)
+    scratch = tmp_path / "scratch"
+    monkeypatch.setenv("EE_SCRATCH_DIR", str(scratch))  # here and in the step's process
+    parts = Path(f"{Store.at(root).scratch_path(key)}.parts")  # where the step checkpoints its tiles
+    with LocalServer(sample_catalog, faults=FaultConfig(latency_ms=100)) as server:  # slow enough to be caught
+        env = {k: v for k, v in os.environ.items() if k not in EE_ENV and k != "PYTHONPATH"}
+        env.update(s3_environment(s3_endpoint), PYTHONPATH=subprocess_pythonpath(tmp_path / "guard"),
+                   DAGSTER_HOME=str(tmp_path), DAGSTER_DISABLE_TELEMETRY="1", EE_BACKEND="earthengine",
+                   EE_API_URL=server.url, EE_SERVICE_ACCOUNT_KEY=json.dumps(service_account_key(server)),
+                   EE_OUTPUT_DIR=root, EE_SCRATCH_DIR=str(scratch))
+        step = subprocess.Popen([str(Path(sys.executable).with_name("dagster")), "asset", "materialize", "-m",
+                                 "ee_assets.definitions", "--select", "s2_composite", "--partition", MONTH],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 300
+            while not list(parts.glob("*.tif")) and step.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            os.killpg(step.pid, signal.SIGKILL)
+            step.wait(timeout=30)
+        assert step.returncode == -signal.SIGKILL, step.stderr.read()[-3000:]
+        checkpointed = len(list(parts.glob("*.tif")))
+        assert checkpointed >= 1
+        assert objects(store) == before and object_versions(store) == written  # nothing replaced, nothing partial
+
+        rerun = dg.materialize([asset("s2_composite")], partition_key=MONTH, raise_on_error=False, resources={
+            "earth_engine": service_account_resource(server), "output_store": OutputStore(root=root)})
+    assert rerun.success, failures(rerun)
+    done = metadata(rerun, "s2_composite")
+    assert done["tiles_resumed"] == checkpointed and done["tiles"] == 6
+    assert objects(store) == before  # the same bytes as a fetch that was never interrupted ...
+    assert object_versions(store)[key] == written[key] + 1  # ... uploaded once more, in one piece
+    assert [p for p in scratch.rglob("*") if p.is_file()] == []  # checkpoints and staged COG cleaned up
