@@ -46,7 +46,7 @@ def start_worker(name: str, celery_yaml: Path, env: dict[str, str], folder: Path
     log = open(folder / f"{name}.log", "w")  # noqa: SIM115 - closed by the teardown
     return subprocess.Popen(
         [str(BIN / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app", "-y", str(celery_yaml),
-         "-n", name, "--", "--concurrency=1", "--without-gossip", "--without-mingle"],
+         "-n", name, "--", "--concurrency=1"],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
