@@ -25,6 +25,7 @@ import dagster as dg
 import pytest
 
 from ee_assets.defs.storage import OutputStore
+from ee_assets.demo import composite_paths, ndvi_table
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.storage import Store, UnsupportedLocationError
 from ee_assets_tests.defs_support import (
@@ -140,6 +141,15 @@ def test_a_rerun_failing_half_way_leaves_the_previous_objects_and_no_partial_one
         composite, 1)  # the composite's objects were not even rewritten
     assert object_versions(store)["ndvi_by_state/2020-06-01.geojson"] == 2  # the steps that succeeded did publish
     assert [p for p in (tmp_path / "scratch").rglob("*") if p.is_file()] == []
+
+
+def test_the_demo_summary_reads_the_bucket(runs):
+    store, _ = runs["s3"]
+    outputs = OutputStore(root=f"s3://{store.location.path}")
+    assert composite_paths(outputs) == [f"s3://{store.location.path}/s2_composite/delta/2020-06-01.{e}"
+                                        for e in ("png", "tif")]
+    table = ndvi_table(outputs)
+    assert "2020-06" in table and "Maine" in table and "2020-07" not in table
 
 
 @pytest.mark.parametrize("value, expected", [
