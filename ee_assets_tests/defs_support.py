@@ -30,6 +30,16 @@ def computations() -> dg.Definitions:
     return dg.Definitions.merge(*(tree.build_defs_at_path(folder) for folder in COMPUTATIONS))
 
 
+def materialize_everything(resources: dict, partition: str) -> list[dg.ExecuteInProcessResult]:
+    """Every monthly asset and check of the code location for `partition`, then ndvi_timeseries (unpartitioned)."""
+    location = computations()
+    monthly = [a for a in location.assets if dg.AssetKey("ndvi_timeseries") not in a.keys]
+    series = [a for a in location.assets if dg.AssetKey("ndvi_timeseries") in a.keys]
+    return [dg.materialize([*monthly, *location.asset_checks], partition_key=partition, resources=resources,
+                           raise_on_error=False),
+            dg.materialize(series, resources=resources, raise_on_error=False)]
+
+
 def asset(key: str) -> dg.AssetsDefinition:
     """An asset of the code location, by key."""
     [found] = [a for a in computations().assets if dg.AssetKey(key) in a.keys]

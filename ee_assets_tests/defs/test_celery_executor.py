@@ -26,7 +26,14 @@ import yaml
 
 from ee_assets.defs.executor import CELERY_BROKER_ENV
 from ee_assets.storage import Store
-from ee_assets_tests.defs_support import EE_ENV, REPO, clear_ee_env, code_location_resources, computations, failures
+from ee_assets_tests.defs_support import (
+    EE_ENV,
+    REPO,
+    clear_ee_env,
+    code_location_resources,
+    failures,
+    materialize_everything,
+)
 from ee_assets_tests.no_network import subprocess_pythonpath
 from ee_assets_tests.storage.s3_server import bucket_name, create_bucket, objects, s3_environment
 from ee_assets_tests.transport.redis_server import redis_server, redis_server_binary
@@ -147,11 +154,7 @@ def folder_run(sample_catalog, tmp_path_factory) -> dict[str, bytes]:
         clear_ee_env(mp)
         mp.setenv("EE_LOCAL_CATALOG", str(sample_catalog))
         mp.setenv("EE_OUTPUT_DIR", str(out))
-        location, resources = computations(), code_location_resources()
-        monthly = [a for a in location.assets if dg.AssetKey("ndvi_timeseries") not in a.keys]
-        series = [a for a in location.assets if dg.AssetKey("ndvi_timeseries") in a.keys]
-        for result in (dg.materialize([*monthly, *location.asset_checks], partition_key=MONTH, resources=resources),
-                       dg.materialize(series, resources=resources)):
+        for result in materialize_everything(code_location_resources(), MONTH):
             assert result.success, failures(result)
     return objects(Store.at(out))
 

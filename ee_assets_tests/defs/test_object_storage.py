@@ -33,8 +33,8 @@ from ee_assets_tests.defs_support import (
     asset,
     clear_ee_env,
     code_location_resources,
-    computations,
     failures,
+    materialize_everything,
     metadata,
     service_account_key,
     service_account_resource,
@@ -49,19 +49,8 @@ from ee_assets_tests.storage.s3_server import (
 )
 
 MONTH = "2020-06-01"
-UNPARTITIONED = "ndvi_timeseries"
 # The composite's picture is 640² = 409,600 pixels in one request; its GeoTIFF tiles stay under 200,000.
 MEMORY_LIMIT_PIXELS = 300_000
-
-
-def materialize_month(resources: dict) -> list[dg.ExecuteInProcessResult]:
-    """Every monthly asset and check of the code location for MONTH, then the time series over it."""
-    location = computations()
-    monthly = [a for a in location.assets if dg.AssetKey(UNPARTITIONED) not in a.keys]
-    series = [a for a in location.assets if dg.AssetKey(UNPARTITIONED) in a.keys]
-    return [dg.materialize([*monthly, *location.asset_checks], partition_key=MONTH, resources=resources,
-                           raise_on_error=False),
-            dg.materialize(series, resources=resources, raise_on_error=False)]
 
 
 def uris(results: list[dg.ExecuteInProcessResult]) -> dict[str, str]:
@@ -85,7 +74,7 @@ def runs(sample_catalog, s3_endpoint, tmp_path_factory):
             mp.setenv(name, value)
         for name, root in (("folder", str(folder / "outputs")), ("s3", f"s3://{bucket}/ee/outputs")):
             mp.setenv("EE_OUTPUT_DIR", root)
-            results = materialize_month(code_location_resources())
+            results = materialize_everything(code_location_resources(), MONTH)
             for result in results:
                 assert result.success, failures(result)
             done[name] = (Store.at(root), results)
@@ -133,7 +122,7 @@ def test_a_rerun_failing_half_way_leaves_the_previous_objects_and_no_partial_one
     with LocalServer(sample_catalog, faults=FaultConfig(memory_limit_pixels=MEMORY_LIMIT_PIXELS)) as server:
         resources = {"earth_engine": service_account_resource(server),
                      "output_store": OutputStore(root=f"s3://{store.location.path}")}
-        monthly = materialize_month(resources)[0]
+        monthly = materialize_everything(resources, MONTH)[0]
     assert "User memory limit exceeded." in failures(monthly)["s2_composite"]  # after its GeoTIFF was fetched
     composite = [k for k in before if k.startswith("s2_composite/")]
     assert objects(store) == before  # nothing new, nothing partial
