@@ -24,6 +24,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.demo import composite_paths, ndvi_table
 from ee_assets.local import FaultConfig, LocalServer
@@ -190,3 +191,14 @@ def test_a_step_killed_during_the_tiled_fetch_leaves_the_objects_and_the_next_ru
     assert objects(store) == before  # the same bytes as a fetch that was never interrupted ...
     assert object_versions(store)[key] == written[key] + 1  # ... uploaded once more, in one piece
     assert [p for p in scratch.rglob("*") if p.is_file()] == []  # checkpoints and staged COG cleaned up
+
+
+def test_an_unsupported_root_fails_the_resource_setup(monkeypatch, sample_catalog):
+    clear_ee_env(monkeypatch)
+    result = dg.materialize([asset("ndvi_by_state_expression")], partition_key=MONTH, raise_on_error=False, resources={
+        "earth_engine": EarthEngineResource(local_catalog=str(sample_catalog)),
+        "output_store": OutputStore(root="gopher://outputs")})
+    assert not result.success
+    message = next(str(e.event_specific_data.error) for e in result.all_events
+                   if e.event_type_value in ("RESOURCE_INIT_FAILURE", "STEP_FAILURE") and e.event_specific_data.error)
+    assert "output_store.root: Unsupported output location 'gopher://outputs'" in message and "s3://" in message
