@@ -9,15 +9,12 @@ from pathlib import Path
 
 import ee
 import pytest
-from google.oauth2.credentials import Credentials
 
 from ee_assets.local import LocalServer
 from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.transport.ee_client import initialize_ee
-from ee_assets_tests import no_network
-
-TOKEN = "test-token"
-PROJECT = "test-project"
+from ee_assets_tests.support import no_network
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN, credentials, write_catalog
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -36,10 +33,6 @@ def sample_catalog() -> Path:
 def local_server(sample_catalog):
     with LocalServer(sample_catalog, token=TOKEN) as server:
         yield server
-
-
-def credentials(token: str = TOKEN) -> Credentials:
-    return Credentials(token=token)
 
 
 @pytest.fixture()
@@ -66,11 +59,3 @@ def ee_on(tmp_path):
     for s in servers:
         s.stop()
 
-
-def write_catalog(folder: Path, assets: dict) -> Path:
-    """Write a catalog.yaml into `folder` (for tests that bring their own small data)."""
-    import yaml
-
-    path = folder / "catalog.yaml"
-    path.write_text(yaml.safe_dump({"assets": assets}, sort_keys=False))
-    return path

@@ -18,10 +18,10 @@ import dagster as dg
 import pytest
 
 from ee_assets.definitions import defs
-from ee_assets_tests.defs_support import EE_ENV
-from ee_assets_tests.no_network import subprocess_pythonpath
+from ee_assets_tests.support.defs import EE_ENV
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
 
 def test_definitions_load():

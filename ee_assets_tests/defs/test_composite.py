@@ -20,7 +20,7 @@ from ee_assets.defs.assets.composite import s2_composite, s2_composite_expressio
 from ee_assets.defs.checks import s2_composite_grid_matches_request, s2_composite_not_masked
 from ee_assets.defs.config import CompositeConfig
 from ee_assets.graphs.areas import DEFAULT_AOI
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, failures, metadata, resources
+from ee_assets_tests.support.defs import catalog_images, clear_ee_env, failures, metadata, resources
 
 MONTH, NEXT = "2020-06-01", "2020-07-01"
 COMPOSITE_ASSETS = [s2_composite_expression, s2_composite, s2_composite_not_masked,

@@ -25,7 +25,7 @@ from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.local.protocol.oauth import generate_service_account_key
-from ee_assets_tests.defs_support import clear_ee_env, failures, metadata
+from ee_assets_tests.support.defs import clear_ee_env, failures, metadata
 
 PARTITIONS = ["2020-06-01", "2020-07-01", "2020-08-01"]
 MONTHLY = [ndvi_by_state_expression, ndvi_by_state, s2_composite_expression, s2_composite,

@@ -24,7 +24,7 @@ from ee_assets.defs.assets.timeseries import ndvi_timeseries
 from ee_assets.defs.checks import ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range
 from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.transport.expression import expression_hash
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, failures, metadata, resources
+from ee_assets_tests.support.defs import catalog_images, clear_ee_env, failures, metadata, resources
 
 MONTH, NEXT = "2020-06-01", "2020-07-01"
 NDVI_ASSETS = [ndvi_by_state_expression, ndvi_by_state, ndvi_by_state_feature_count, ndvi_by_state_ndvi_in_range]

@@ -32,8 +32,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from ee_assets_tests.dagster_dev import ARTIFACTS, DagsterDev, dagster_home, dev_environment, group_members
-from ee_assets_tests.defs_support import catalog_images
+from ee_assets_tests.support.dagster_dev import ARTIFACTS, DagsterDev, dagster_home, dev_environment, group_members
+from ee_assets_tests.support.defs import catalog_images
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ import json
 from google.auth.transport.requests import AuthorizedSession
 from PIL import Image as PILImage
 
-from ee_assets_tests.conftest import PROJECT, credentials
+from ee_assets_tests.support.local_backend import PROJECT, credentials
 
 
 def _maine_computation(ee):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ee_assets_tests.no_network import subprocess_pythonpath
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 
 def test_the_test_process_cannot_resolve_or_reach_outside_hosts():

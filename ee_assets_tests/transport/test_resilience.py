@@ -19,9 +19,9 @@ from ee_assets.transport.retry import RetrySettings, retry_after_seconds
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.throttle import RequestGate
 from ee_assets.transport.tiled_geotiff import fetch_geotiff
-from ee_assets_tests.conftest import PROJECT, TOKEN
-from ee_assets_tests.fake_clock import FakeClock
-from ee_assets_tests.test_transport_tiling import BANDS, s2_grid
+from ee_assets_tests.support.fake_clock import FakeClock
+from ee_assets_tests.support.grids import BANDS, s2_grid
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN
 
 
 def client_for(server: LocalServer, retry: RetrySettings | None = None, **kwargs) -> EERestClient:

@@ -21,17 +21,15 @@ import rasterio
 
 from ee_assets import limits
 from ee_assets.local import FaultConfig, LocalServer
-from ee_assets.local.catalog.sample_data import s2_transform
 from ee_assets.transport import auth
 from ee_assets.transport.expression import serialize
 from ee_assets.transport.rest import EERestClient, build_session
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiled_geotiff import checkpoint_dir, fetch_geotiff
 from ee_assets.transport.tiling import ALIGN, Tile, plan_tiles, tile_shape
-from ee_assets_tests.conftest import PROJECT, TOKEN
-from ee_assets_tests.no_network import subprocess_pythonpath
-
-BANDS = ["B2", "B3", "B4", "B8"]
+from ee_assets_tests.support.grids import BANDS, s2_grid
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 
 # -- planning (pure) ---------------------------------------------------------------------------------------------
@@ -78,13 +76,6 @@ def s2_expression(ee_local) -> dict:
     """Four float32 bands of one synthetic Sentinel-2 scene."""
     first = ee_local.ImageCollection("COPERNICUS/S2_HARMONIZED").first()
     return serialize(first.select(BANDS).toFloat())
-
-
-def s2_grid(size: int, pixel_m: float) -> dict:
-    t = s2_transform()
-    return {"crsCode": "EPSG:32610", "dimensions": {"width": size, "height": size},
-            "affineTransform": {"scaleX": pixel_m, "shearX": 0.0, "translateX": t.c, "shearY": 0.0,
-                                "scaleY": -pixel_m, "translateY": t.f}}
 
 
 def direct_window(client: EERestClient, expression: dict, grid: dict, tile: Tile) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from affine import Affine
 from ee_assets.local.catalog.catalog import Catalog, CatalogError
 from ee_assets.local.errors import NotFound
 from ee_assets.local.values.grid import Grid
-from ee_assets_tests.conftest import write_catalog
+from ee_assets_tests.support.local_backend import write_catalog
 
 
 def _tif(path, value=1, nodata=0):

@@ -12,7 +12,7 @@ from google.oauth2 import service_account
 
 from ee_assets.local import LocalServer
 from ee_assets.local.protocol.oauth import generate_service_account_key
-from ee_assets_tests.fake_clock import FakeClock
+from ee_assets_tests.support.fake_clock import FakeClock
 
 SCOPES = ["https://www.googleapis.com/auth/earthengine", "https://www.googleapis.com/auth/cloud-platform"]
 EXPR = json.dumps({"expression": {"result": "0", "values": {"0": {"constantValue": 7}}}})

@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from pyproj import Transformer
 from rasterio.io import MemoryFile
 
-from ee_assets_tests.image_fixtures import VALID, A, B, ab_catalog, pixels
+from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, pixels
 
 TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
+from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
 
 COEFFICIENTS = [[0.3037, 0.2793], [-0.2848, -0.2435], [0.1509, 0.1973]]
 

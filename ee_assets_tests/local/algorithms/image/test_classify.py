@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
+from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
 
 
 @pytest.fixture()

@@ -11,7 +11,7 @@ import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry import shape
 
-from ee_assets_tests.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog, band_types, pixels
+from ee_assets_tests.support.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog, band_types, pixels
 
 ONES = np.ones((HEIGHT, WIDTH))
 

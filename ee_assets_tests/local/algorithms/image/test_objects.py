@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from ee_assets_tests.image_fixtures import GRID, HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
+from ee_assets_tests.support.image_fixtures import GRID, HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
 
 TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 SQUARE_3857 = [(1003.0, 1997.0), (1036.0, 1997.0), (1036.0, 1964.0), (1003.0, 1964.0)]

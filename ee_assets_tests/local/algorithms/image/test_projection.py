@@ -10,7 +10,17 @@ from affine import Affine
 from pyproj import Transformer
 from rasterio.enums import Resampling
 
-from ee_assets_tests.image_fixtures import HEIGHT, TRANSFORM, VALID, WIDTH, A, B, ab_catalog, pixels, write_raster
+from ee_assets_tests.support.image_fixtures import (
+    HEIGHT,
+    TRANSFORM,
+    VALID,
+    WIDTH,
+    A,
+    B,
+    ab_catalog,
+    pixels,
+    write_raster,
+)
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from ee_assets_tests.image_fixtures import HEIGHT, WIDTH, B, ab_catalog
+from ee_assets_tests.support.image_fixtures import HEIGHT, WIDTH, B, ab_catalog
 
 TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 

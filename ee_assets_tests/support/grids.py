@@ -1,0 +1,14 @@
+"""Request grids on the sample catalog's Sentinel-2 tile, shared by the transport tests."""
+
+from __future__ import annotations
+
+from ee_assets.local.catalog.sample_data import s2_transform
+
+BANDS = ["B2", "B3", "B4", "B8"]
+
+
+def s2_grid(size: int, pixel_m: float) -> dict:
+    t = s2_transform()
+    return {"crsCode": "EPSG:32610", "dimensions": {"width": size, "height": size},
+            "affineTransform": {"scaleX": pixel_m, "shearX": 0.0, "translateX": t.c, "shearY": 0.0,
+                                "scaleY": -pixel_m, "translateY": t.f}}
