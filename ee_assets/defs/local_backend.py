@@ -10,8 +10,10 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ee_assets.local import LocalServer
+if TYPE_CHECKING:
+    from ee_assets.local import LocalServer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ _servers: dict[str | None, tuple[LocalServer, LocalEndpoint]] = {}
 
 def shared_endpoint(catalog: str | None) -> LocalEndpoint:
     """The endpoint of this process's server for `catalog` (None: $EE_LOCAL_CATALOG or the sample data)."""
+    # The local backend is imported on first use, so that EE_BACKEND=earthengine never loads it.
+    from ee_assets.local import LocalServer
+
     with _lock:
         if catalog not in _servers:
             token = secrets.token_urlsafe(32)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ee_assets.local.algorithms.coerce import as_string_list
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_string_list
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.reducer import Reducer
 

@@ -12,6 +12,7 @@ import pytest
 import rasterio
 from affine import Affine
 
+from ee_assets.local.catalog.rasters import read_resampled
 from ee_assets.local.kernels import resample
 from ee_assets.local.values.grid import Grid
 
@@ -49,7 +50,7 @@ def expected(data: np.ndarray, dst: Grid):
 def test_separable_resampling_picks_the_pixel_under_each_centre(source, dst):
     path, data = source
     resample.clear_mapping_cache()
-    values, mask = resample.read_resampled(path, 1, SRC, dst, -1.0)
+    values, mask = read_resampled(path, 1, SRC, dst, -1.0)
     want, valid = expected(data, dst)
     assert np.array_equal(mask > 0, valid)
     assert np.array_equal(values[valid], want[valid])
@@ -60,7 +61,7 @@ def test_separable_resampling_picks_the_pixel_under_each_centre(source, dst):
 def test_rotated_target_uses_the_general_path(source):
     path, data = source
     dst = Grid(SRC.crs, Affine(9, 2, 500100, 1.5, -9, 3999800), 60, 50)
-    values, mask = resample.read_resampled(path, 1, SRC, dst, -1.0)
+    values, mask = read_resampled(path, 1, SRC, dst, -1.0)
     want, valid = expected(data, dst)
     assert np.array_equal(mask > 0, valid)
     assert np.array_equal(values[valid], want[valid])

@@ -18,7 +18,7 @@ from exactextract import exact_extract
 from rasterio.features import rasterize
 from shapely.geometry import mapping
 
-from ee_assets.local.algorithms import reduce_region
+from ee_assets.local.algorithms.image import reduce as reduce_region
 from ee_assets.local.kernels.tiles import blocks
 from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.grid import Grid

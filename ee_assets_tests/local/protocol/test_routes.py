@@ -13,7 +13,7 @@ import requests
 from affine import Affine
 
 from ee_assets.local import LocalServer
-from ee_assets.local.algorithms.registry import implemented
+from ee_assets.local.algorithms import implemented
 from ee_assets.local.protocol.signatures import client_signatures
 from ee_assets.transport.ee_client import initialize_ee
 from ee_assets_tests.support.local_backend import PROJECT, TOKEN, credentials, write_catalog

@@ -1,6 +1,6 @@
-"""More Array algorithms: trigonometric and special functions, bit operations, casts, matrix decompositions,
-and the structural pad / cut / mask / bitsToArray. Casts truncate toward zero and clamp to the type's range, like
-the Number casts."""
+"""Element-wise Array algorithms: arithmetic, comparisons and logic (0/1), math and special functions, bit operations
+and casts. Binary operations broadcast like numpy; division by zero gives 0 as in Number.divide; `round` rounds
+halves up (Java's Math.round); casts truncate toward zero and clamp to the type's range, like the Number casts."""
 
 from __future__ import annotations
 
@@ -8,24 +8,83 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ee_assets.local.algorithms.arrays import _matrix, as_array, register_binary, register_unary
-from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_array
+from ee_assets.local.algorithms.support.optional import scipy_special
 from ee_assets.local.errors import InvalidArgument
 
 A = "Array"
 
 
+def _divide(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.true_divide(a, b)
+    return np.where(np.asarray(b) == 0, 0, out)
+
+
+def _mod(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.fmod(a, b)
+    return np.where(np.asarray(b) == 0, 0, out)
+
+
+_BINARY: dict[str, Callable] = {
+    "add": np.add, "subtract": np.subtract, "multiply": np.multiply, "divide": _divide, "max": np.maximum,
+    "min": np.minimum, "mod": _mod, "pow": np.power, "hypot": np.hypot,
+    "and": lambda a, b: ((a != 0) & (b != 0)).astype("int64"), "or": lambda a, b: ((a != 0) | (b != 0)).astype("int64"),
+    "lt": lambda a, b: (a < b).astype("int64"), "lte": lambda a, b: (a <= b).astype("int64"),
+    "gt": lambda a, b: (a > b).astype("int64"), "gte": lambda a, b: (a >= b).astype("int64"),
+    "eq": lambda a, b: (a == b).astype("int64"), "neq": lambda a, b: (a != b).astype("int64"),
+    "first": lambda a, b: np.broadcast_arrays(a, b)[0].copy(),
+    "firstNonZero": lambda a, b: np.where(a != 0, a, b), "first_nonzero": lambda a, b: np.where(a != 0, a, b),
+}
+
+
+def register_binary(name: str, fn: Callable) -> None:
+    """Register `Array.<name>`: `fn` applied element-wise to two arrays (broadcast; mismatched shapes refused)."""
+    def impl(left, right) -> np.ndarray:
+        a, b = as_array(left, "left"), as_array(right, "right")
+        try:
+            with np.errstate(all="ignore"):
+                return np.asarray(fn(a, b))
+        except ValueError as e:
+            raise InvalidArgument(f"Array.{name}: shapes {list(a.shape)} and {list(b.shape)} do not match.") from e
+
+    algorithm(f"Array.{name}", returns=A, left=A, right=A)(impl)
+
+
+for _name, _fn in _BINARY.items():
+    register_binary(_name, _fn)
+
+
+_UNARY: dict[str, Callable] = {
+    "sqrt": np.sqrt, "log": np.log, "log10": np.log10, "exp": np.exp, "abs": np.abs, "floor": np.floor,
+    "ceil": np.ceil, "round": lambda a: np.floor(a + 0.5), "cbrt": np.cbrt, "signum": np.sign,
+    "not": lambda a: (a == 0).astype("int64"),
+}
+
+
+def register_unary(name: str, fn: Callable) -> None:
+    """Register `Array.<name>`: `fn` applied element-wise to one array."""
+    def impl(input) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.asarray(fn(as_array(input, "input")))
+
+    algorithm(f"Array.{name}", returns=A, input=A)(impl)
+
+
+for _name, _fn in _UNARY.items():
+    register_unary(_name, _fn)
+
+
 def _special(name: str) -> Callable:
     def apply(*args):
-        from scipy import special  # imported on first use: scipy is slow to import
-
-        return getattr(special, name)(*args)
+        return getattr(scipy_special(), name)(*args)
 
     return apply
 
 
-_UNARY: dict[str, Callable] = {
+_MORE_UNARY: dict[str, Callable] = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan,
     "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "gamma": _special("gamma"), "digamma": _special("digamma"),
     "trigamma": lambda a: _special("polygamma")(1, a), "erf": _special("erf"), "erfc": _special("erfc"),
@@ -33,6 +92,7 @@ _UNARY: dict[str, Callable] = {
     "bitwiseNot": lambda a: ~a.astype("int64"), "bitwise_not": lambda a: ~a.astype("int64"),
     "bitCount": lambda a: np.vectorize(lambda v: (int(v) & 0xFFFFFFFFFFFFFFFF).bit_count(), otypes=["int64"])(a),
 }
+
 
 _INT_TYPES = {
     ("uint8", "toUint8", "byte", "toByte"): np.uint8, ("int8", "toInt8"): np.int8,
@@ -54,16 +114,18 @@ def _cast(dtype) -> Callable:
 
 for _names, _dtype in _INT_TYPES.items():
     for _name in _names:
-        _UNARY[_name] = _cast(_dtype)
+        _MORE_UNARY[_name] = _cast(_dtype)
+
+
 for _name in ("float", "toFloat", "double", "toDouble"):
-    _UNARY[_name] = lambda a: a.astype("float64")
+    _MORE_UNARY[_name] = lambda a: a.astype("float64")
 
 
 def _ints(fn: Callable) -> Callable:
     return lambda a, b: fn(a.astype("int64"), b.astype("int64"))
 
 
-_BINARY: dict[str, Callable] = {
+_MORE_BINARY: dict[str, Callable] = {
     "atan2": np.arctan2, "gammainc": _special("gammainc"),
     "bitwiseAnd": _ints(np.bitwise_and), "bitwise_and": _ints(np.bitwise_and),
     "bitwiseOr": _ints(np.bitwise_or), "bitwise_or": _ints(np.bitwise_or),
@@ -73,83 +135,9 @@ _BINARY: dict[str, Callable] = {
 }
 
 
-for _name, _fn in _UNARY.items():
+for _name, _fn in _MORE_UNARY.items():
     register_unary(_name, _fn)
-for _name, _fn in _BINARY.items():
+
+
+for _name, _fn in _MORE_BINARY.items():
     register_binary(_name, _fn)
-
-
-# -- decompositions ---------------------------------------------------------------------------------------------
-def _decomposition(op: str, compute: Callable) -> Callable:
-    def impl(array) -> dict:
-        m = _matrix(array, op)
-        try:
-            return compute(m)
-        except np.linalg.LinAlgError as e:
-            raise InvalidArgument(f"{op}: {e}.") from e
-
-    return impl
-
-
-def _lu(m: np.ndarray) -> dict:
-    from scipy.linalg import lu
-
-    p, lower, upper = lu(m)
-    return {"L": lower, "U": upper, "P": p.T}  # P·A = L·U
-
-
-algorithm("Array.matrixCholeskyDecomposition", returns="Dictionary<Object>", array=A)(
-    _decomposition("Array.matrixCholeskyDecomposition", lambda m: {"L": np.linalg.cholesky(m)}))
-algorithm("Array.matrixQRDecomposition", returns="Dictionary<Object>", array=A)(
-    _decomposition("Array.matrixQRDecomposition", lambda m: dict(zip("QR", np.linalg.qr(m), strict=True))))
-algorithm("Array.matrixSingularValueDecomposition", returns="Dictionary<Object>", array=A)(
-    _decomposition("Array.matrixSingularValueDecomposition",
-                   lambda m: (lambda u, s, vt: {"U": u, "S": np.diag(s), "V": vt.T})(
-                       *np.linalg.svd(m, full_matrices=False))))
-algorithm("Array.matrixLUDecomposition", returns="Dictionary<Object>", array=A)(
-    _decomposition("Array.matrixLUDecomposition", _lu))
-
-
-# -- structure ---------------------------------------------------------------------------------------------------
-@algorithm("Array.pad", returns=A, array=A, lengths="List<Integer>", pad="Number")
-def pad(array, lengths: list, pad=0) -> np.ndarray:
-    """Extend each axis to `lengths` (never shorter) by appending `pad`."""
-    arr = as_array(array)
-    if len(lengths) != arr.ndim:
-        raise InvalidArgument(f"Array.pad: {len(lengths)} lengths for a {arr.ndim}-D array.")
-    widths = [(0, max(0, int(n) - size)) for n, size in zip(lengths, arr.shape, strict=True)]
-    return np.pad(arr, widths, constant_values=as_number(pad, "pad"))
-
-
-@algorithm("Array.cut", returns=A, array=A, position="List<Integer>")
-def cut(array, position: list) -> np.ndarray:
-    """Keep one position per axis (-1 keeps the whole axis); cut axes keep length 1."""
-    arr = as_array(array)
-    if len(position) != arr.ndim:
-        raise InvalidArgument(f"Array.cut: {len(position)} positions for a {arr.ndim}-D array.")
-    index = tuple(slice(None) if int(p) == -1 else slice(int(p), int(p) + 1) for p in position)
-    out = arr[index]
-    if out.size == 0:
-        raise InvalidArgument(f"Array.cut: position {list(position)} is outside shape {list(arr.shape)}.")
-    return out
-
-
-@algorithm("Array.mask", returns=A, input=A, mask=A)
-def mask(input, mask) -> np.ndarray:
-    """The elements (rows, for a column mask on a 2-D array) where the mask is non-zero."""
-    arr, m = as_array(input, "input"), as_array(mask, "mask")
-    if m.shape == arr.shape[: m.ndim] and m.ndim == 1:
-        return arr[m != 0]
-    if m.ndim == 2 and m.shape[1] == 1 and m.shape[0] == arr.shape[0]:
-        return arr[m[:, 0] != 0]
-    raise InvalidArgument(f"Array.mask: a mask of shape {list(m.shape)} does not fit an array of shape "
-                          f"{list(arr.shape)}.")
-
-
-@algorithm("Array.bitsToArray", returns=A, input="Number")
-def bits_to_array(input) -> np.ndarray:
-    """The bits of an integer, least significant first, up to the highest set bit."""
-    n = int(as_number(input, "input"))
-    if n < 0:
-        raise InvalidArgument("Array.bitsToArray: the input must not be negative.")
-    return np.array([(n >> i) & 1 for i in range(n.bit_length())], dtype="int64")

@@ -1,7 +1,6 @@
 """AggregateFeatureCollection.*: statistics of one property over a collection's elements.
 
-Null and missing values are skipped (EE aggregates over the values present); numeric statistics need numbers.
-"""
+Null and missing values are skipped (EE aggregates over the values present); numeric statistics need numbers."""
 
 from __future__ import annotations
 
@@ -9,11 +8,13 @@ import math
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_collection
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection
 from ee_assets.local.errors import InvalidArgument
 
 FC = "FeatureCollection"
+
+
 A = "AggregateFeatureCollection"
 
 
@@ -136,3 +137,9 @@ def histogram(collection, property: str) -> dict:
         key = str(_num(v)) if isinstance(v, float) else str(v)
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))
+
+
+@_register("array", returns="List<Object>")
+def array(collection, property: str) -> list:
+    """The non-null values, in collection order."""
+    return _values("array", collection, property)

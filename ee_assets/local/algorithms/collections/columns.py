@@ -1,4 +1,4 @@
-"""Collection algorithms over element properties: distinct, reduceColumns, randomColumn, iterate, union, bounds."""
+"""Collection algorithms over element properties (columns): distinct, reduceColumns, randomColumn and remap."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import hashlib
 import json
 from statistics import NormalDist
 
-import shapely
-
-from ee_assets.local.algorithms.coerce import as_collection, as_string_list
-from ee_assets.local.algorithms.collection import collection_geometry
 from ee_assets.local.algorithms.registry import algorithm
-from ee_assets.local.algorithms.value_reduce import reduce_values
+from ee_assets.local.algorithms.support.coerce import as_collection, as_string_list
+from ee_assets.local.algorithms.support.elements import with_properties
+from ee_assets.local.algorithms.support.reduce_values import reduce_values
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.values.elements import Collection, Feature
-from ee_assets.local.values.geometry import WGS84, Geometry
+from ee_assets.local.values.elements import Collection
 from ee_assets.local.values.jsonify import to_json
 
 FC = "FeatureCollection"
@@ -75,31 +72,8 @@ def random_column(collection, columnName: str = "random", seed: int = 0, distrib
     for e in coll.elements:
         u = _uniform(seed, [to_json(e.properties.get(k)) for k in keys])
         value = u if distribution == "uniform" else normal.inv_cdf(min(max(u, 1e-300), 1 - 2**-53))
-        out.append(e.copy(**{columnName: value}) if isinstance(e, Feature)
-                   else e.with_bands(e.bands, **{columnName: value}))
+        out.append(with_properties(e, {columnName: value}))
     return coll.derive(out)
-
-
-@algorithm("Collection.iterate", returns="Object", collection=FC, function="Algorithm", first="Object")
-def iterate(collection, function, first=None):
-    """function(element, previous) over the elements in order, starting from `first`."""
-    acc = first
-    for e in as_collection(collection).elements:
-        acc = function(e, acc)
-    return acc
-
-
-@algorithm("Collection.union", returns=FC, collection=FC, maxError="ErrorMargin")
-def union(collection, maxError=None) -> Collection:
-    """One feature, id 'union_result', whose geometry is the union of all (EE's documented result)."""
-    geom = collection_geometry(as_collection(collection))
-    return Collection([Feature(geom, {"system:index": "union_result"})], {}, "FeatureCollection")
-
-
-@algorithm("Collection.bounds", returns="Geometry", collection=FC, maxError="ErrorMargin", proj="Projection")
-def bounds(collection, maxError=None, proj=None) -> Geometry:
-    g = collection_geometry(as_collection(collection)).to_wgs84()
-    return Geometry(shapely.box(*g.bounds) if not g.is_empty else g, WGS84, False)
 
 
 @algorithm("Collection.remap", returns=FC, collection=FC, lookupIn="List<Object>", lookupOut="List<Integer>",
@@ -117,6 +91,5 @@ def remap(collection, lookupIn: list, lookupOut: list, columnName: str) -> Colle
         key = json.dumps(to_json(e.properties.get(columnName)))
         if columnName in e.properties and key in table:
             value = table[key]
-            out.append(e.copy(**{columnName: value}) if isinstance(e, Feature)
-                       else e.with_bands(e.bands, **{columnName: value}))
+            out.append(with_properties(e, {columnName: value}))
     return coll.derive(out)

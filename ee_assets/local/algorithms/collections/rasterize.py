@@ -13,10 +13,12 @@ import shapely
 from rasterio.features import rasterize
 from rasterio.windows import Window, from_bounds
 
-from ee_assets.local.algorithms.coerce import as_collection, as_string_list
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_string_list
+from ee_assets.local.algorithms.support.geodesy import local_metric_crs
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Feature
+from ee_assets.local.values.geometry import Geometry, transformer
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image, MapRecipe, Recipe
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
@@ -135,16 +137,12 @@ class _DistanceRecipe(Recipe):
         self.radius = radius
 
     def compute(self, grid: Grid):
-        from pyproj import CRS
-
-        from ee_assets.local.values.geometry import Geometry, transformer
-
         cols, rows = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
         t = grid.transform
         xs, ys = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
         lon, lat = transformer(grid.crs, "EPSG:4326").transform(xs, ys)
         c_lon, c_lat = float(np.mean(lon)), float(np.mean(lat))
-        local = CRS.from_proj4(f"+proj=aeqd +lat_0={c_lat} +lon_0={c_lon} +datum=WGS84 +units=m").to_wkt()
+        local = local_metric_crs(c_lon, c_lat)
         px, py = transformer("EPSG:4326", local).transform(lon, lat)
         targets = [Geometry(g, "EPSG:4326").to(local, max_segment=0.001) for g in self.geometries]
         targets = [t.boundary if t.geom_type in ("Polygon", "MultiPolygon") else t for t in targets]

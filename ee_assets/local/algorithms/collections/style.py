@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from matplotlib.colors import to_rgba
 from rasterio.features import rasterize
 
-from ee_assets.local.algorithms.coerce import as_collection, as_number
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_number
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Feature
 from ee_assets.local.values.grid import Grid
@@ -26,14 +27,16 @@ from ee_assets.local.values.image import Band, Image, MapRecipe, Recipe
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
 
 IMG = "Image<unknown bands>"
+
+
 BANDS = ("vis-red", "vis-green", "vis-blue")
+
+
 FILL_OPACITY = 0.66  # EE: fillColor defaults to the line colour at 0.66 opacity
 
 
 def parse_color(value: str, name: str = "color") -> tuple[float, float, float, float]:
     """An EE colour ('FF0000', 'FF000088' with opacity, '#ff0000', or a CSS name like 'red') as RGBA in [0, 1]."""
-    from matplotlib.colors import to_rgba  # imported on first use: matplotlib takes ~0.2 s to import
-
     text = str(value).strip()
     if len(text) in (3, 6, 8) and all(c in "0123456789abcdefABCDEF" for c in text):
         text = "#" + text

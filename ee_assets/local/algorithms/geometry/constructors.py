@@ -1,21 +1,17 @@
-"""Geometry constructors and operations, and projections.
+"""Geometry constructors (GeometryConstructors.*) and ErrorMargin.
 
-Geodesic measures (area, buffer, centroid) are computed on the WGS84 ellipsoid
-or in a local azimuthal-equidistant projection around the geometry.
-"""
+An unspecified `geodesic` is true in a geographic CRS, as the client's constructor docs say; BBox is planar."""
 
 from __future__ import annotations
 
 import shapely
-from pyproj import CRS, Geod
 
-from ee_assets.local.algorithms.coerce import as_geometry, as_number, as_projection
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_geometry, as_projection
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.geometry import WGS84, Geometry
-from ee_assets.local.values.projection import Projection
 
-GEOD = Geod(ellps="WGS84")
+G = "Geometry"
 
 
 def _crs_of(crs) -> str:
@@ -87,89 +83,32 @@ def multi_point(coordinates: list, crs=None) -> Geometry:
     return Geometry(shapely.MultiPoint(coordinates), _crs_of(crs))
 
 
-def _local_crs(geom: Geometry) -> str:
-    c = geom.to_wgs84().centroid
-    return CRS.from_proj4(f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84 +units=m").to_wkt()
+@algorithm("GeometryConstructors.LinearRing", returns=G, coordinates="List<Object>", crs="Projection",
+           geodesic="Boolean", maxError="ErrorMargin")
+def linear_ring(coordinates: list, crs=None, geodesic=None, maxError=None) -> Geometry:
+    return Geometry(shapely.LinearRing(coordinates), _crs_of(crs), _geodesic(geodesic, crs))
 
 
-def _in_metres(geom: Geometry) -> tuple[shapely.Geometry, str]:
-    if not geom.geom.is_empty and as_projection(geom.crs).is_geographic:
-        local = _local_crs(geom)
-        return geom.to(local, max_segment=0.001), local
-    return geom.geom, geom.crs
+@algorithm("GeometryConstructors.MultiLineString", returns=G, coordinates="List<Object>", crs="Projection",
+           geodesic="Boolean", maxError="ErrorMargin")
+def multi_line_string(coordinates: list, crs=None, geodesic=None, maxError=None) -> Geometry:
+    return Geometry(shapely.MultiLineString(coordinates), _crs_of(crs), _geodesic(geodesic, crs))
 
 
-@algorithm("Geometry.buffer", returns="Geometry", geometry="Geometry", distance="Float")
-def buffer(geometry, distance: float, maxError=None, proj=None) -> Geometry:
-    geom = as_geometry(geometry)
-    shape, crs = _in_metres(geom)
-    buffered = Geometry(shape.buffer(as_number(distance, "distance"), 32), crs)
-    return Geometry(buffered.to(geom.crs), geom.crs, geom.geodesic)
+@algorithm("GeometryConstructors.BBox", returns=G, west="Float", south="Float", east="Float", north="Float")
+def bbox(west, south, east, north) -> Geometry:
+    """A planar lon/lat rectangle (EE's BBox has straight, non-geodesic edges)."""
+    return Geometry(shapely.box(west, south, east, north), WGS84, False)
 
 
-@algorithm("Geometry.bounds", returns="Geometry", geometry="Geometry")
-def bounds(geometry, maxError=None, proj=None) -> Geometry:
-    g = as_geometry(geometry).to_wgs84()
-    return Geometry(shapely.box(*g.bounds) if not g.is_empty else g, WGS84)
-
-
-@algorithm("Geometry.centroid", returns="Geometry", geometry="Geometry")
-def centroid(geometry, maxError=None, proj=None) -> Geometry:
-    geom = as_geometry(geometry)
-    shape, crs = _in_metres(geom)
-    return Geometry(Geometry(shape.centroid, crs).to(WGS84), WGS84)
-
-
-@algorithm("Geometry.area", returns="Float", geometry="Geometry")
-def area(geometry, maxError=None, proj=None) -> float:
-    geom = as_geometry(geometry)
-    if as_projection(geom.crs).is_geographic:
-        return abs(GEOD.geometry_area_perimeter(geom.to_wgs84())[0])
-    return float(geom.geom.area)
+@algorithm("GeometryConstructors.MultiGeometry", returns=G, geometries="List<Geometry>", crs="Projection",
+           geodesic="Boolean", maxError="ErrorMargin")
+def multi_geometry(geometries: list, crs=None, geodesic=None, maxError=None) -> Geometry:
+    target = _crs_of(crs)
+    parts = [as_geometry(g, "geometries").to(target) for g in geometries]
+    return Geometry(shapely.GeometryCollection(parts), target, _geodesic(geodesic, crs))
 
 
 @algorithm("ErrorMargin", returns="ErrorMargin", value="Float", unit="String")
 def error_margin(value: float | None = None, unit: str = "meters") -> dict:
     return {"type": "ErrorMargin", "value": value, "unit": unit}
-
-
-# -- projections ----------------------------------------------------------------------------------------------
-@algorithm("Projection", returns="Projection", crs="Object", transform="List<Object>", transformWkt="String")
-def projection(crs, transform: list | None = None, transformWkt: str | None = None) -> Projection:
-    if isinstance(crs, Projection):
-        base = crs
-    elif isinstance(crs, str):
-        try:
-            as_projection(crs).is_geographic  # noqa: B018  (validates the CRS)
-        except Exception as e:
-            raise InvalidArgument(f"Projection: Unknown or invalid CRS '{crs}'.") from e
-        base = Projection(crs)
-    else:
-        raise InvalidArgument("Projection: 'crs' must be a CRS code or WKT string.")
-    if transform is not None:
-        if len(transform) != 6:
-            raise InvalidArgument("Projection: transform must have 6 numbers.")
-        base = base.with_transform(transform)
-    return base
-
-
-@algorithm("Projection.atScale", returns="Projection", projection="Projection", meters="Float")
-def at_scale(projection: Projection, meters: float) -> Projection:
-    return as_projection(projection, "projection").at_scale(float(as_number(meters, "meters")))
-
-
-@algorithm("Projection.nominalScale", returns="Float", proj="Projection")
-def nominal_scale(proj: Projection) -> float:
-    return as_projection(proj, "proj").nominal_scale()
-
-
-@algorithm("Projection.crs", returns="String", projection="Projection")
-def crs(projection: Projection) -> str:
-    return as_projection(projection, "projection").crs
-
-
-@algorithm("Projection.transform", returns="String", projection="Projection")
-def transform(projection: Projection) -> str:
-    a, b, c, d, e, f = as_projection(projection, "projection").transform
-    return f'PARAM_MT["Affine", PARAMETER["elt_0_0", {a}], PARAMETER["elt_0_1", {b}], PARAMETER["elt_0_2", {c}], ' \
-           f'PARAMETER["elt_1_0", {d}], PARAMETER["elt_1_1", {e}], PARAMETER["elt_1_2", {f}]]'

@@ -10,35 +10,26 @@ flattened (arrayFlatten, arrayGet) before computePixels or scalar math.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_image, as_string_list
-from ee_assets.local.algorithms.image import IMG
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_image, as_string_list
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, Image, MapRecipe, Pixels, Recipe
-from ee_assets.local.values.projection import DEFAULT_PROJECTION
+from ee_assets.local.values.image import (
+    ArrayBand,
+    Band,
+    ConstantArrayRecipe,
+    ConstantRecipe,
+    Image,
+    MapRecipe,
+    Recipe,
+    is_array,
+)
 from ee_assets.local.values.reducer import Reducer
 
+IMG = "Image<unknown bands>"
 FLOAT64 = np.dtype(np.float64)
-
-
-@dataclass(eq=False)
-class ArrayBand(Band):
-    """A band of array pixels; `shape` is the array shape of every pixel."""
-
-    shape: tuple[int, ...] = ()
-
-    @property
-    def dimensions(self) -> int:
-        return len(self.shape)
-
-
-def is_array(band: Band) -> bool:
-    return isinstance(band, ArrayBand)
 
 
 def array_band(like: Band, name: str, recipe: Recipe, shape: tuple[int, ...], dtype=FLOAT64) -> ArrayBand:
@@ -50,23 +41,6 @@ def _array_band(image: Image, op: str, name: str = "input") -> ArrayBand:
         raise InvalidArgument(f"{op}: '{name}' must be a single array band (make one with toArray()); got bands "
                               f"{image.band_names}.")
     return image.bands[0]
-
-
-@dataclass(eq=False)
-class ConstantArrayRecipe(Recipe):
-    value: np.ndarray
-
-    def compute(self, grid: Grid) -> Pixels:
-        values = np.broadcast_to(self.value.astype(np.float64), grid.shape + self.value.shape)
-        return values, np.ones(grid.shape, np.float32)
-
-
-def constant_array_image(value: np.ndarray) -> Image:
-    """Image.constant of an ee.Array: one band 'constant' holding the array in every pixel."""
-    arr = np.asarray(value, dtype=np.float64)
-    dtype = np.dtype(np.int64) if np.all(np.asarray(value) == np.round(arr)) and np.asarray(value).dtype.kind in \
-        "iu" else FLOAT64
-    return Image([ArrayBand("constant", dtype, DEFAULT_PROJECTION, ConstantArrayRecipe(arr), None, arr.shape)])
 
 
 def _apply(band: ArrayBand, fn, shape: tuple[int, ...], name: str | None = None, dtype=None) -> ArrayBand | Band:
@@ -177,8 +151,6 @@ def array_project(input: Image, axes: list) -> Image:
 
 def _constant_number(op: str, value, name: str) -> float | None:
     """A number given directly or as a constant image (the client turns numbers into Image.constant)."""
-    from ee_assets.local.values.image import ConstantRecipe
-
     if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return value
     if isinstance(value, Image) and len(value.bands) == 1 and isinstance(value.bands[0].recipe, ConstantRecipe):

@@ -1,4 +1,5 @@
-"""Image.classify: a trained classifier (see classifiers.py) applied to every pixel whose input bands are set."""
+"""Image.classify: a trained classifier (algorithms/ml/classifiers.py) applied to every pixel whose input bands
+are set."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ee_assets.local.algorithms.classifiers import Classifier
-from ee_assets.local.algorithms.coerce import as_image
-from ee_assets.local.algorithms.image import IMG
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_image
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.classifier import Classifier
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image, Pixels, Recipe
+
+IMG = "Image<unknown bands>"
 
 
 @dataclass(eq=False)

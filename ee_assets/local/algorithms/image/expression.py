@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ee_assets.local.algorithms import image as image_alg
-from ee_assets.local.algorithms import image_math
-from ee_assets.local.algorithms.coerce import as_image, as_string_list
-from ee_assets.local.algorithms.image_ops import where
-from ee_assets.local.algorithms.registry import REGISTRY, algorithm
+from ee_assets.local.algorithms.image import math as image_math
+from ee_assets.local.algorithms.image.core import select
+from ee_assets.local.algorithms.image.masks import where
+from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_image, as_string_list
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.image import Image
 
@@ -27,13 +27,13 @@ _TOKEN = re.compile(r"""\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<
                         |(?P<name>[A-Za-z_][A-Za-z_0-9]*)|(?P<op>\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:().,\[\]]))""",
                     re.VERBOSE)
 
-_BINARY = {  # operator: (precedence, algorithm name)
-    "||": (2, "Image.or"), "&&": (3, "Image.and"),
-    "==": (4, "Image.eq"), "!=": (4, "Image.neq"),
-    "<": (5, "Image.lt"), "<=": (5, "Image.lte"), ">": (5, "Image.gt"), ">=": (5, "Image.gte"),
-    "+": (6, "Image.add"), "-": (6, "Image.subtract"),
-    "*": (7, "Image.multiply"), "/": (7, "Image.divide"), "%": (7, "Image.mod"),
-    "**": (9, "Image.pow"),
+_BINARY = {  # operator: (precedence, Image algorithm)
+    "||": (2, "or"), "&&": (3, "and"),
+    "==": (4, "eq"), "!=": (4, "neq"),
+    "<": (5, "lt"), "<=": (5, "lte"), ">": (5, "gt"), ">=": (5, "gte"),
+    "+": (6, "add"), "-": (6, "subtract"),
+    "*": (7, "multiply"), "/": (7, "divide"), "%": (7, "mod"),
+    "**": (9, "pow"),
 }
 _UNARY_PRECEDENCE = 8
 _FUNCTIONS_1 = set(image_math.UNARY) | {"round", "not"}
@@ -106,7 +106,7 @@ class _Builder:
             prec, name = _BINARY[op]
             self.t.take()
             right = self.expression(prec if op == "**" else prec + 1)
-            left = _call(name, image1=left, image2=right)
+            left = image_math.BINARY_ALGORITHMS[name](left, right)
 
     def unary(self) -> Image:
         kind, op = self.t.peek()
@@ -114,8 +114,8 @@ class _Builder:
             self.t.take()
             operand = self.expression(_UNARY_PRECEDENCE)
             if op == "-":
-                return _call("Image.multiply", image1=operand, image2=as_image(-1))
-            return _call("Image.not", value=operand) if op == "!" else operand
+                return image_math.BINARY_ALGORITHMS["multiply"](operand, as_image(-1))
+            return image_math.UNARY_ALGORITHMS["not"](operand) if op == "!" else operand
         return self.postfix(self.atom())
 
     def atom(self) -> Image | str:
@@ -178,9 +178,9 @@ class _Builder:
             return _select(image, args) if args else image
         images = [a if isinstance(a, Image) else as_image(a) for a in args]
         if name in _FUNCTIONS_1 and len(images) == 1:
-            return _call(f"Image.{name}", value=images[0])
+            return image_math.UNARY_ALGORITHMS[name](images[0])
         if name in _FUNCTIONS_2 and len(images) == 2:
-            return _call(f"Image.{name}", image1=images[0], image2=images[1])
+            return image_math.BINARY_ALGORITHMS[name](images[0], images[1])
         raise InvalidArgument(f"Image.parseExpression: unknown function '{name}' with {len(images)} argument(s) in "
                               f"'{self.t.source}'. Known: b(), {', '.join(sorted(_FUNCTIONS_1 | _FUNCTIONS_2))}.")
 
@@ -200,15 +200,11 @@ def _number(text: str) -> int | float:
 
 def _select(image: Image, selectors: list) -> Image:
     sels = [s if isinstance(s, (str, int)) and not isinstance(s, bool) else _literal(s) for s in selectors]
-    return image_alg.select(image, [f"^{re.escape(s)}$" if isinstance(s, str) else s for s in sels])
+    return select(image, [f"^{re.escape(s)}$" if isinstance(s, str) else s for s in sels])
 
 
 def _literal(value: Any):
     raise InvalidArgument(f"Image.parseExpression: band selectors must be numbers or quoted names, got {value!r}.")
-
-
-def _call(name: str, **kwargs) -> Image:
-    return REGISTRY[name].fn(**kwargs)
 
 
 @algorithm("Image.parseExpression", returns="Algorithm", expression="String", argName="String", vars="List<String>",

@@ -1,4 +1,5 @@
-"""Object-based image algorithms: Image.connectedPixelCount (sizes of connected same-valued regions)."""
+"""Object-based image algorithms: connected regions of equal values (connectedPixelCount, connectedComponents,
+reduceConnectedComponents); the union-find runs in kernels/connected.py."""
 
 from __future__ import annotations
 
@@ -6,55 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_image
-from ee_assets.local.algorithms.image import IMG
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_image
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.kernels.jit import jit
+from ee_assets.local.kernels.connected import component_roots, region_sizes
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image, Pixels, Recipe
+from ee_assets.local.values.kernel import Kernel
 
+IMG = "Image<unknown bands>"
 MAX_SIZE_LIMIT = 1024  # EE's documented maximum for maxSize
-
-
-@jit
-def _find(parent: np.ndarray, i: int) -> int:
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:  # path compression
-        parent[i], i = root, parent[i]
-    return root
-
-
-@jit
-def _region_sizes(values: np.ndarray, valid: np.ndarray, eight: bool) -> np.ndarray:
-    """Per pixel, the size of its region of equal, valid, 4- or 8-connected pixels (0 where invalid):
-    one union-find pass over the earlier neighbours of each pixel, then a count per root."""
-    h, w = values.shape
-    parent = np.arange(h * w)
-    for r in range(h):
-        for c in range(w):
-            if not valid[r, c]:
-                continue
-            p = r * w + c
-            for dr, dc in ((0, -1), (-1, 0), (-1, -1), (-1, 1)):
-                if not eight and dr != 0 and dc != 0:
-                    continue
-                rr, cc = r + dr, c + dc
-                if 0 <= rr and 0 <= cc < w and valid[rr, cc] and values[rr, cc] == values[r, c]:
-                    a, b = _find(parent, p), _find(parent, rr * w + cc)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-    counts = np.zeros(h * w, np.int64)
-    for p in range(h * w):
-        if valid[p // w, p % w]:
-            counts[_find(parent, p)] += 1
-    sizes = np.zeros((h, w), np.int64)
-    for p in range(h * w):
-        if valid[p // w, p % w]:
-            sizes[p // w, p % w] = counts[_find(parent, p)]
-    return sizes
 
 
 @dataclass(eq=False)
@@ -70,7 +32,7 @@ class ConnectedCountRecipe(Recipe):
         pad = self.max_size
         padded = grid.window(-pad, -pad, grid.width + 2 * pad, grid.height + 2 * pad)
         values, mask = self.input.evaluate(padded)
-        counts = _region_sizes(values, mask > 0, self.eight)
+        counts = region_sizes(values, mask > 0, self.eight)
         inner = (slice(pad, pad + grid.height), slice(pad, pad + grid.width))
         return np.minimum(counts[inner], self.max_size).astype(np.float64), mask[inner]
 
@@ -90,27 +52,6 @@ def connected_pixel_count(input: Image, maxSize: int = 100, eightConnected: bool
 
 
 # -- labelled objects ----------------------------------------------------------------------------------------------
-@jit
-def _component_roots(values: np.ndarray, valid: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per pixel, the row-major index of the first pixel of its region (-1 where invalid); regions join valid,
-    equal-valued pixels at the given (dr, dc) neighbour offsets (both directions)."""
-    h, w = values.shape
-    parent = np.arange(h * w)
-    for r in range(h):
-        for c in range(w):
-            if not valid[r, c]:
-                continue
-            for k in range(offsets.shape[0]):
-                rr, cc = r + offsets[k, 0], c + offsets[k, 1]
-                if 0 <= rr < h and 0 <= cc < w and valid[rr, cc] and values[rr, cc] == values[r, c]:
-                    a, b = _find(parent, r * w + c), _find(parent, rr * w + cc)
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-    roots = np.full((h, w), -1, np.int64)
-    for p in range(h * w):
-        if valid[p // w, p % w]:
-            roots[p // w, p % w] = _find(parent, p)
-    return roots
 
 
 def kernel_offsets(kernel) -> np.ndarray:
@@ -139,7 +80,7 @@ class ObjectsRecipe(Recipe):
         pad = self.max_size
         padded = grid.window(-pad, -pad, grid.width + 2 * pad, grid.height + 2 * pad)
         labels, mask = self.label.evaluate(padded)
-        roots = _component_roots(labels, mask > 0, self.offsets)
+        roots = component_roots(labels, mask > 0, self.offsets)
         flat = roots.ravel()
         ok = flat >= 0
         sizes = np.bincount(flat[ok], minlength=flat.size)
@@ -192,8 +133,6 @@ def connected_components(image: Image, connectedness, maxSize: int) -> Image:
     """The input plus band 'labels': one id per region of equal first-band values (neighbours are the
     connectedness kernel's cells); regions over maxSize pixels are background (masked). Ids are unique and the
     same from any request, but are not EE's numbers."""
-    from ee_assets.local.algorithms.neighborhood import Kernel
-
     op = "Image.connectedComponents"
     if not isinstance(connectedness, Kernel):
         raise InvalidArgument(f"{op}: 'connectedness' must be a Kernel (ee.Kernel.plus(1) or ee.Kernel.square(1)).")

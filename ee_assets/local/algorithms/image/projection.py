@@ -1,65 +1,31 @@
 """Where and how an image is computed: reproject, setDefaultProjection, resample (bilinear/bicubic),
-reduceResolution and clipToBoundsAndScale (the grid of thumbnails)."""
+reduceResolution, clipToBoundsAndScale (the grid of thumbnails) and translate; the pixel coordinates and areas of
+the grid an image is computed on (pixelLonLat, pixelCoordinates, pixelArea)."""
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from affine import Affine
 
-from ee_assets.local.algorithms.coerce import as_geometry, as_image, as_projection
-from ee_assets.local.algorithms.image import IMG, _inside_extent
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.bands import inside_extent
+from ee_assets.local.algorithms.support.coerce import as_geometry, as_image, as_projection
+from ee_assets.local.algorithms.support.projection import covering_window, grid_outline, target_projection
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.resample import pixel_mapping
-from ee_assets.local.values.geometry import Geometry, transformer
-from ee_assets.local.values.grid import Grid, crs_equal
+from ee_assets.local.values.geometry import transformer
+from ee_assets.local.values.grid import Grid, crs_equal, crs_is_geographic
 from ee_assets.local.values.image import Band, GridRecipe, Image, Pixels, Recipe
-from ee_assets.local.values.projection import Projection
+from ee_assets.local.values.projection import DEFAULT_PROJECTION, Projection
 from ee_assets.local.values.reducer import Reducer
 
+IMG = "Image<unknown bands>"
+FLOAT64 = np.dtype(np.float64)
 MAX_INTERMEDIATE_PIXELS = 200_000_000
-
-
-def target_projection(op: str, crs, crsTransform=None, scale=None) -> Projection:
-    """EE's crs / crsTransform / scale arguments as one projection."""
-    proj = as_projection(crs, "crs")
-    if crsTransform is not None and scale is not None:
-        raise InvalidArgument(f"{op}: 'crsTransform' and 'scale' are mutually exclusive.")
-    if crsTransform is not None:
-        if len(crsTransform) != 6:
-            raise InvalidArgument(f"{op}: crsTransform must have 6 numbers, got {len(crsTransform)}.")
-        return proj.with_transform(crsTransform)
-    if scale is not None:
-        if scale <= 0:
-            raise InvalidArgument(f"{op}: scale must be positive, got {scale}.")
-        return proj.at_scale(float(scale))
-    return proj
-
-
-def grid_outline(grid: Grid, crs: str) -> shapely.Geometry:
-    """The grid's rectangle in `crs`, densified so that curved images of its edges are covered."""
-    minx, miny, maxx, maxy = grid.bounds
-    box = shapely.box(minx, miny, maxx, maxy)
-    if crs_equal(grid.crs, crs):
-        return box
-    return Geometry(box, grid.crs).to(crs, max_segment=max(maxx - minx, maxy - miny) / 32)
-
-
-def covering_window(proj: Projection, outline: shapely.Geometry) -> Grid | None:
-    """The smallest window of the projection's pixel grid covering `outline` (in the projection's CRS); edges that
-    fall on pixel boundaries (within 1e-9 pixel) do not pull in the neighbouring pixel."""
-    if outline.is_empty:
-        return None
-    inv = ~proj.affine
-    minx, miny, maxx, maxy = outline.bounds
-    cs, rs = zip(*(inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
-    c0, c1 = math.floor(min(cs) + 1e-9), math.ceil(max(cs) - 1e-9)
-    r0, r1 = math.floor(min(rs) + 1e-9), math.ceil(max(rs) - 1e-9)
-    return Grid(proj.crs, proj.affine @ Affine.translation(c0, r0), max(c1 - c0, 1), max(r1 - r0, 1))
 
 
 def _check_size(op: str, grid: Grid) -> None:
@@ -255,8 +221,6 @@ def _reduce_blocks(reducer: Reducer, v: np.ndarray, m: np.ndarray) -> Pixels:
             nan = np.where(valid, v, np.nan)
             fn = {"min": np.nanmin, "max": np.nanmax, "median": np.nanmedian, "stdDev": np.nanstd,
                   "variance": np.nanvar}[kind]
-            import warnings
-
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out = fn(nan, axis=-1)
@@ -317,7 +281,7 @@ def clip_to_bounds_and_scale(input: Image, geometry=None, width: int | None = No
 
     def clip(g: Grid, px, extent=grid):
         v, m = px[0]
-        return v, (m * _inside_extent(g, extent)).astype(np.float32)
+        return v, (m * inside_extent(g, extent)).astype(np.float32)
 
     return img.with_bands([Band(b.name, b.dtype, out_proj, GridRecipe(clip, (b.recipe,)), grid) for b in img.bands])
 
@@ -362,3 +326,97 @@ def translate(input: Image, x: float, y: float, units: str = "meters", proj=None
                           b.extent.height)
         bands.append(Band(b.name, b.dtype, b.projection, TranslateRecipe(b.recipe, dx, dy, p.crs), extent))
     return img.with_bands(bands)
+
+
+# -- pixel coordinates and areas ------------------------------------------------------------------------------
+def _centres(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    c, r = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+    t = grid.transform
+    return t.a * c + t.b * r + t.c, t.d * c + t.e * r + t.f
+
+
+def _lon_lat(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    x, y = _centres(grid)
+    if grid.crs == "EPSG:4326":
+        return x, y
+    return transformer(grid.crs, "EPSG:4326").transform(x, y)
+
+
+@algorithm("Image.pixelLonLat", returns=IMG)
+def pixel_lon_lat() -> Image:
+    """Bands 'longitude' and 'latitude': the WGS84 coordinates of each pixel's centre."""
+    ones = np.float32(1)
+
+    def band(i: int, name: str) -> Band:
+        recipe = GridRecipe(lambda grid, px: (_lon_lat(grid)[i], np.full(grid.shape, ones)))
+        return Band(name, FLOAT64, DEFAULT_PROJECTION, recipe, None)
+
+    return Image([band(0, "longitude"), band(1, "latitude")])
+
+
+_WGS84_A = 6378137.0
+
+
+_WGS84_F = 1 / 298.257223563
+
+
+_E2 = _WGS84_F * (2 - _WGS84_F)
+
+
+_E = np.sqrt(_E2)
+
+
+def _authalic(lat_deg: np.ndarray) -> np.ndarray:
+    """Ellipsoidal area from the equator to `lat` per radian of longitude (WGS84)."""
+    s = np.sin(np.radians(lat_deg))
+    b2 = (_WGS84_A * (1 - _WGS84_F)) ** 2
+    return b2 / 2 * (s / (1 - _E2 * s * s) + np.log((1 + _E * s) / (1 - _E * s)) / (2 * _E))
+
+
+def pixel_areas(grid: Grid) -> np.ndarray:
+    """Each pixel's area in m² on the WGS84 ellipsoid: exact for north-up lon/lat grids; otherwise the pixel's
+    corners in lon/lat (shoelace area in radians²) times the ellipsoid's local area element M·N·cos(lat)."""
+    t = grid.transform
+    if crs_is_geographic(grid.crs) and t.b == 0 and t.d == 0:
+        rows = np.arange(grid.height + 1)
+        lat = np.clip(t.f + t.e * rows, -90, 90)
+        band = np.abs(np.diff(_authalic(lat)))
+        return np.broadcast_to((band * np.radians(abs(t.a)))[:, None], grid.shape).copy()
+    c, r = np.meshgrid(np.arange(grid.width + 1), np.arange(grid.height + 1))
+    x, y = t.a * c + t.b * r + t.c, t.d * c + t.e * r + t.f
+    lon, lat = transformer(grid.crs, "EPSG:4326").transform(x, y)
+    lon, lat = np.radians(np.unwrap(np.asarray(lon), period=360, axis=1)), np.radians(np.asarray(lat))
+    # corners: 1 = top-left, 2 = top-right, 3 = bottom-right, 4 = bottom-left; area = |d13 x d24| / 2
+    dx13, dy13 = lon[1:, 1:] - lon[:-1, :-1], lat[1:, 1:] - lat[:-1, :-1]
+    dx24, dy24 = lon[1:, :-1] - lon[:-1, 1:], lat[1:, :-1] - lat[:-1, 1:]
+    flat = 0.5 * np.abs(dx13 * dy24 - dx24 * dy13)
+    phi = (lat[1:, 1:] + lat[:-1, :-1] + lat[1:, :-1] + lat[:-1, 1:]) / 4
+    w = 1 - _E2 * np.sin(phi) ** 2
+    m, n = _WGS84_A * (1 - _E2) / w**1.5, _WGS84_A / np.sqrt(w)
+    return flat * m * n * np.cos(phi)
+
+
+@algorithm("Image.pixelArea", returns=IMG)
+def pixel_area() -> Image:
+    """Band 'area': each pixel's area in square metres on the grid it is computed on."""
+    recipe = GridRecipe(lambda grid, px: (pixel_areas(grid), np.ones(grid.shape, np.float32)))
+    return Image([Band("area", FLOAT64, DEFAULT_PROJECTION, recipe, None)])
+
+
+@algorithm("Image.pixelCoordinates", returns=IMG, projection="Projection")
+def pixel_coordinates(projection) -> Image:
+    """Bands 'x' and 'y': each pixel centre's coordinates in the CRS of `projection`."""
+    proj = as_projection(projection, "projection")
+
+    def coordinate(axis: int):
+        def run(grid: Grid, px):
+            c, r = np.meshgrid(np.arange(grid.width) + 0.5, np.arange(grid.height) + 0.5)
+            t = grid.transform
+            x, y = t.a * c + t.b * r + t.c, t.d * c + t.e * r + t.f
+            if grid.crs != proj.crs:
+                x, y = transformer(grid.crs, proj.crs).transform(x, y)
+            return (x if axis == 0 else y), np.ones(grid.shape, np.float32)
+        return GridRecipe(run)
+
+    return Image([Band("x", FLOAT64, DEFAULT_PROJECTION, coordinate(0), None),
+                  Band("y", FLOAT64, DEFAULT_PROJECTION, coordinate(1), None)])

@@ -1,4 +1,4 @@
-"""Image.reduceRegion and Image.reduceRegions with EE's pixel rules.
+"""Image.reduceRegion and Image.reduceRegions with EE's pixel rules, and Image.reduce across bands.
 
 Weighted reducers (mean, sum) weight a pixel by min(mask, covered fraction) and
 include it from 0.5 % coverage; the others use the pixel-centre rule. The image is
@@ -12,60 +12,24 @@ import math
 
 import numpy as np
 import shapely
-from affine import Affine
 
 from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
-from ee_assets.local.algorithms.coerce import as_collection, as_geometry, as_image, as_projection
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image
+from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, squeeze
+from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
 from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Image
-from ee_assets.local.values.projection import DEFAULT_PROJECTION, Projection
+from ee_assets.local.values.image import Band, Image, MapRecipe
+from ee_assets.local.values.projection import Projection
 from ee_assets.local.values.reducer import Reducer
 
 IMG = "Image<unknown bands>"
-
-
-def reduction_projection(op: str, image: Image, scale=None, crs=None, crsTransform=None) -> Projection:
-    """The projection a reduction runs in, following EE's scale / crs / crsTransform rules."""
-    if scale is not None and crsTransform is not None:
-        raise InvalidArgument(f"{op}: 'scale' and 'crsTransform' are mutually exclusive.")
-    base = as_projection(crs) if crs is not None else image.projection()
-    if crsTransform is not None:
-        if len(crsTransform) != 6:
-            raise InvalidArgument(f"{op}: crsTransform must have 6 numbers.")
-        return base.with_transform(crsTransform)
-    if scale is not None:
-        if scale <= 0:
-            raise InvalidArgument(f"{op}: scale must be positive, got {scale}.")
-        scaled = base.at_scale(float(scale))
-        if np.allclose(scaled.transform, base.transform, rtol=1e-9, atol=0):
-            return base  # the native grid, not a rounding-off copy of it
-        return scaled
-    if crs is None and base == DEFAULT_PROJECTION:
-        raise InvalidArgument("The default WGS84 projection is invalid for aggregations. "
-                              "Specify a scale or crs & crs_transform.")
-    return base
-
-
-def window_grid(proj: Projection, shape) -> Grid | None:
-    """The smallest window of the projection's pixel grid covering `shape` (in the projection's CRS)."""
-    if shape.is_empty:
-        return None
-    inv = ~proj.affine
-    minx, miny, maxx, maxy = shape.bounds
-    cs, rs = [], []
-    for x, y in ((minx, miny), (minx, maxy), (maxx, miny), (maxx, maxy)):
-        c, r = inv @ (x, y)
-        cs.append(c)
-        rs.append(r)
-    c0, c1 = math.floor(min(cs)), math.floor(max(cs)) + 1
-    r0, r1 = math.floor(min(rs)), math.floor(max(rs)) + 1
-    return Grid(proj.crs, proj.affine @ Affine.translation(c0, r0), c1 - c0, r1 - r0)
+FLOAT64 = np.dtype(np.float64)
 
 
 def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: bool) -> list[list[str]]:
@@ -101,7 +65,7 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
             raise InvalidArgument(f"{op}: Too many pixels in the region. Found {found}, but maxPixels allows only "
                                   f"{int(max_pixels)}. Set a larger scale or maxPixels.")
     present = [s for s in shapes if s is not None and not s.is_empty]
-    grid = window_grid(proj, shapely.box(*shapely.total_bounds(present))) if present else None
+    grid = pixel_window(proj, shapely.box(*shapely.total_bounds(present))) if present else None
     leaves = reducer.leaves
     outputs: list[dict] = [{} for _ in shapes]
     if grid is None:
@@ -203,3 +167,26 @@ def reduce_regions(image: Image, collection: Collection, reducer: Reducer, scale
                                 names)
     out = [f.copy(**values) for f, values in zip(coll.elements, results, strict=True)]
     return coll.derive(out, "FeatureCollection")
+
+
+@algorithm("Image.reduce", returns=IMG, image=IMG, reducer="Reducer")
+def reduce_bands(image: Image, reducer: Reducer) -> Image:
+    """Reduce across the bands of each pixel (masked bands are skipped); one band per reducer output."""
+    img = as_image(image)
+    if not img.bands:
+        raise InvalidArgument("Image.reduce: the image has no bands.")
+    first = img.bands[0]
+    inputs = tuple(b.recipe for b in img.bands)
+    out = []
+    for leaf in reducer.leaves:
+        if leaf.kind == "percentile":
+            for name, p in zip(leaf.outputs, leaf.percentiles, strict=True):
+                out.append(Band(name, FLOAT64, first.projection, MapRecipe(squeeze(percentile([p])), inputs),
+                                first.extent))
+            continue
+        if leaf.kind not in STATS:
+            raise InvalidArgument(f"Image.reduce: reducer '{leaf.kind}' is not supported.")
+        fn, dtype_rule = STATS[leaf.kind]
+        dtype = dtype_rule(np.dtype(np.result_type(*[b.dtype for b in img.bands])))
+        out.append(Band(leaf.outputs[0], dtype, first.projection, MapRecipe(fn, inputs), first.extent))
+    return img.with_bands(out)

@@ -12,49 +12,25 @@ from typing import Any
 
 import numpy as np
 import shapely
-from affine import Affine
 from rasterio.features import geometry_mask
 
-from ee_assets.local.algorithms.coerce import as_collection, as_geometry, as_image, as_projection, as_string_list
-from ee_assets.local.algorithms.image import IMG
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image, as_string_list
+from ee_assets.local.algorithms.support.projection import pixel_window, sample_projection
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
-from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image
-from ee_assets.local.values.projection import DEFAULT_PROJECTION, Projection
+from ee_assets.local.values.projection import Projection
 
+IMG = "Image<unknown bands>"
 MAX_SAMPLE_PIXELS = 10_000_000
-
-
-def sample_projection(op: str, image: Image, projection=None, scale=None) -> Projection:
-    proj = as_projection(projection, "projection") if projection is not None else image.projection()
-    if scale is not None:
-        if scale <= 0:
-            raise InvalidArgument(f"{op}: scale must be positive, got {scale}.")
-        return proj.at_scale(float(scale))
-    if proj == DEFAULT_PROJECTION and projection is None:
-        raise InvalidArgument(f"{op}: the image has no fixed projection (it is a composite or a constant); "
-                              "give 'scale' or 'projection'.")
-    return proj
-
-
-def _window(proj: Projection, shape: shapely.Geometry) -> Grid | None:
-    if shape.is_empty:
-        return None
-    inv = ~proj.affine
-    minx, miny, maxx, maxy = shape.bounds
-    cs, rs = zip(*(inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)), strict=True)
-    c0, r0 = math.floor(min(cs)), math.floor(min(rs))
-    c1, r1 = math.floor(max(cs)) + 1, math.floor(max(rs)) + 1
-    return Grid(proj.crs, proj.affine @ Affine.translation(c0, r0), c1 - c0, r1 - r0)
 
 
 def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> list[tuple[float, float, list]]:
     """(x, y, [value or None per band]) for every sampled pixel of `geom`, in row-major order."""
     shape = geom.to(proj.crs)
-    grid = _window(proj, shape)
+    grid = pixel_window(proj, shape)
     if grid is None:
         return []
     if grid.width * grid.height > MAX_SAMPLE_PIXELS:

@@ -1,20 +1,24 @@
 """Image.visualize: an 8-bit RGB (or grey) rendering as an image, with the same rules computePixels uses for
-visualizationOptions (ranges, gamma, palette, opacity), so a thumbnail and a computePixels PNG agree."""
+visualizationOptions (ranges, gamma, palette, opacity), so a thumbnail and a computePixels PNG agree; Image.sldStyle
+and Image.randomVisualizer."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_image
-from ee_assets.local.algorithms.image import IMG, select
+from ee_assets.local.algorithms.image.core import select
+from ee_assets.local.algorithms.image.random import splitmix
 from ee_assets.local.algorithms.registry import algorithm
-from ee_assets.local.encoding.pixels import _visualize
+from ee_assets.local.algorithms.support.coerce import as_image
+from ee_assets.local.encoding.pixels import parse_color, visualize_values
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image, MapRecipe, Pixels, Recipe
 
+IMG = "Image<unknown bands>"
 UINT8 = np.dtype(np.uint8)
 
 
@@ -32,7 +36,7 @@ class RenderRecipe(Recipe):
         values = np.stack([p[0] for p in px])
         masks = np.stack([p[1] for p in px])
         valid = masks > 0
-        rendered, opacity = _visualize(values, valid, list(self.dtypes), self.options)
+        rendered, opacity = visualize_values(values, valid, list(self.dtypes), self.options)
         if len(rendered) == 1 and self.channels == 3:
             rendered = np.repeat(rendered, 3, axis=0)
         alpha = (np.clip(masks.min(axis=0), 0, 1) * opacity).astype(np.float32)
@@ -142,10 +146,6 @@ class ColorMap:
 
 def parse_sld(xml: str) -> ColorMap:
     """The ColorMap of an SLD RasterSymbolizer (namespaces ignored); errors say what is missing."""
-    import xml.etree.ElementTree as ET
-
-    from ee_assets.local.encoding.pixels import _parse_color
-
     try:
         root = ET.fromstring(xml)
     except ET.ParseError as e:
@@ -164,7 +164,7 @@ def parse_sld(xml: str) -> ColorMap:
             continue
         if el.get("quantity") is None or el.get("color") is None:
             raise InvalidArgument("Image.sldStyle: every ColorMapEntry needs 'color' and 'quantity'.")
-        entries.append((float(el.get("quantity")), _parse_color(el.get("color")), float(el.get("opacity", 1.0))))
+        entries.append((float(el.get("quantity")), parse_color(el.get("color")), float(el.get("opacity", 1.0))))
     if not entries:
         raise InvalidArgument("Image.sldStyle: the ColorMap has no ColorMapEntry.")
     return ColorMap(kind, tuple(sorted(entries, key=lambda e: e[0])))
@@ -196,3 +196,24 @@ def sld_style(input: Image, sldXml: str) -> Image:
     return img.with_bands([Band(n, UINT8, first.projection, MapRecipe(lambda px, i=i: (px[0][0][i], px[0][1]),
                                                                       (render,)), first.extent)
                            for i, n in enumerate(names)])
+
+
+@algorithm("Image.randomVisualizer", returns=IMG, image=IMG)
+def random_visualizer(image: Image) -> Image:
+    """Bands 'vis-red', 'vis-green', 'vis-blue' (a colour per distinct first-band value, from a hash of the
+    value, so equal values share a colour in every request), followed by the input bands."""
+    img = as_image(image)
+    if not img.bands:
+        raise InvalidArgument("Image.randomVisualizer: the image has no bands.")
+    first = img.bands[0]
+
+    def colour(channel: int):
+        def run(px):
+            v, m = px[0]
+            h = splitmix(np.ascontiguousarray(v, dtype=np.float64).view(np.uint64))
+            return ((h >> np.uint64(8 * channel)) & np.uint64(255)).astype(np.float64), m
+        return MapRecipe(run, (first.recipe,))
+
+    vis = [Band(name, np.dtype(np.uint8), first.projection, colour(i), first.extent)
+           for i, name in enumerate(("vis-red", "vis-green", "vis-blue"))]
+    return img.with_bands(vis + list(img.bands))

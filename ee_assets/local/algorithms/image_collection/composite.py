@@ -1,67 +1,25 @@
-"""Per-pixel composites of image collections: reduce.*, ImageCollection.mosaic and ImageCollection.reduce.
+"""Per-pixel composites of image collections: reduce.*, ImageCollection.mosaic, reduce and qualityMosaic.
 
-Composites have EE's default projection (EPSG:4326, 1°) and no footprint, so
-requests must give a grid or scale. Bands are matched by name; a pixel's value
-is the statistic of the unmasked inputs and it is masked where none is valid.
-median, mean, sum, min, max, count and mosaic run compiled kernels (kernels/composite.py);
-stdDev, variance and percentiles use numpy.
-"""
+Composites have EE's default projection (EPSG:4326, 1°) and no footprint, so requests must give a grid or scale.
+Bands are matched by name; a pixel's value is the statistic of the unmasked inputs and it is masked where none is
+valid (support/pixel_stats.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_collection
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection
+from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, squeeze
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.kernels import composite as kernels
 from ee_assets.local.values.image import Band, Image, MapRecipe
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
 from ee_assets.local.values.reducer import Reducer
 
 IC = "ImageCollection"
+
+
 IMG = "Image<unknown bands>"
-
-
-def _stack(px: list) -> tuple[np.ndarray, np.ndarray]:
-    values = np.stack([p[0] for p in px])
-    valid = np.stack([p[1] > 0 for p in px])
-    return values, valid
-
-
-def _nan_reduce(fn):
-    def reduce(px):
-        values, valid = _stack(px)
-        any_valid = valid.any(axis=0)
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                out = fn(np.where(valid, values, np.nan))
-        return np.where(any_valid, out, 0.0), any_valid.astype(np.float32)
-    return reduce
-
-
-def _percentile(ps):
-    return _nan_reduce(lambda a: np.nanpercentile(a, ps, axis=0))
-
-
-def _streamed(stat: str):
-    return lambda px: kernels.reduce_stack(px, stat)
-
-
-STATS = {
-    "median": (kernels.median, lambda d: np.dtype(np.float64)),
-    "mean": (_streamed("mean"), lambda d: np.dtype(np.float64)),
-    "min": (_streamed("min"), lambda d: d),
-    "max": (_streamed("max"), lambda d: d),
-    "sum": (_streamed("sum"), lambda d: np.dtype(np.int64) if d.kind in "iub" else np.dtype(np.float64)),
-    "count": (_streamed("count"), lambda d: np.dtype(np.int32)),
-    "stdDev": (_nan_reduce(lambda a: np.nanstd(a, axis=0)), lambda d: np.dtype(np.float64)),
-    "variance": (_nan_reduce(lambda a: np.nanvar(a, axis=0)), lambda d: np.dtype(np.float64)),
-    "mosaic": (kernels.mosaic, lambda d: d),
-}
 
 
 def _bands_by_name(op: str, collection) -> dict[str, list[Band]]:
@@ -110,11 +68,11 @@ def reduce(collection, reducer: Reducer, parallelScale: float = 1.0) -> Image:
     for name, group in by_name.items():
         for leaf in reducer.leaves:
             if leaf.kind == "percentile":
-                outs = [(o, _percentile([p])) for o, p in zip(leaf.outputs, leaf.percentiles, strict=True)]
+                outs = [(o, percentile([p])) for o, p in zip(leaf.outputs, leaf.percentiles, strict=True)]
                 dtype = np.dtype(np.float64)
                 for out_name, fn in outs:
                     bands.append(Band(f"{name}_{out_name}", dtype, DEFAULT_PROJECTION,
-                                      MapRecipe(_squeeze(fn), tuple(b.recipe for b in group)), None))
+                                      MapRecipe(squeeze(fn), tuple(b.recipe for b in group)), None))
                 continue
             if leaf.kind not in STATS:
                 raise InvalidArgument(f"{op}: reducer '{leaf.kind}' is not supported for image collections.")
@@ -125,8 +83,35 @@ def reduce(collection, reducer: Reducer, parallelScale: float = 1.0) -> Image:
     return Image(bands, {})
 
 
-def _squeeze(fn):
-    def run(px):
-        v, m = fn(px)
-        return v.reshape(m.shape), m
-    return run
+@algorithm("ImageCollection.qualityMosaic", returns=IMG, collection="ImageCollection", qualityBand="String")
+def quality_mosaic(collection, qualityBand: str) -> Image:
+    """Per pixel, every band from the image whose `qualityBand` is highest among the unmasked ones. On ties the
+    later image wins, as in `mosaic` where later images lie on top (EE does not document ties)."""
+    op = "ImageCollection.qualityMosaic"
+    by_name = _bands_by_name(op, collection)
+    if qualityBand not in by_name:
+        raise InvalidArgument(f"{op}: quality band '{qualityBand}' not found; bands are {sorted(by_name)}.")
+    quality = by_name[qualityBand]
+    n = len(quality)
+    bands = []
+    for name, group in by_name.items():
+        if len(group) != n:
+            raise InvalidArgument(f"{op}: band '{name}' is missing from some images; every image needs the same "
+                                  "bands.")
+
+        def pick(px, n=n):
+            q = np.stack([p[0] for p in px[:n]])
+            qv = np.stack([p[1] > 0 for p in px[:n]])
+            q = np.where(qv, q, -np.inf)
+            best = n - 1 - np.argmax(q[::-1], axis=0)  # the last of equal maxima
+            values = np.stack([p[0] for p in px[n:]])
+            masks = np.stack([p[1] for p in px[n:]])
+            chosen_v = np.take_along_axis(values, best[None], 0)[0]
+            chosen_m = np.take_along_axis(masks, best[None], 0)[0]
+            any_valid = qv.any(axis=0)
+            return np.where(any_valid, chosen_v, 0.0), np.where(any_valid, chosen_m, 0.0).astype(np.float32)
+
+        recipes = tuple(b.recipe for b in quality) + tuple(b.recipe for b in group)
+        bands.append(Band(name, np.result_type(*[b.dtype for b in group]), DEFAULT_PROJECTION,
+                          MapRecipe(pick, recipes), None))
+    return Image(bands, {})

@@ -9,47 +9,22 @@ check what the models must do (separate separable classes, reproduce step functi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
-from ee_assets.local.algorithms.coerce import as_collection, as_number, as_string_list
-from ee_assets.local.algorithms.confusion import ConfusionMatrix
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_number, as_string_list
+from ee_assets.local.algorithms.support.optional import sklearn
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.classifier import Classifier
+from ee_assets.local.values.confusion_matrix import ConfusionMatrix
 from ee_assets.local.values.elements import Collection, Feature
 
 C = "Classifier"
+
+
 MODES = ("CLASSIFICATION", "REGRESSION", "PROBABILITY", "MULTIPROBABILITY")
-
-
-@dataclass(frozen=True, eq=False)
-class Classifier:
-    """An untrained or trained classifier. `model` is a fitted estimator (or the minimum-distance centroids)."""
-
-    kind: str
-    params: dict
-    mode: str = "CLASSIFICATION"
-    schema: tuple[str, ...] = ()
-    class_property: str | None = None
-    model: Any = None
-    labels: tuple = ()
-    training: tuple = field(default=(), repr=False)  # (X, y) kept for the resubstitution confusion matrix
-
-    def to_json(self) -> dict:
-        return {"type": "Classifier", "kind": self.kind, "mode": self.mode}
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Outputs for rows of input values (columns in `schema` order), in the classifier's output mode."""
-        if self.model is None:
-            raise InvalidArgument("Classifier: the classifier has not been trained; call train() first.")
-        if self.kind == "minimumDistance":
-            return _minimum_distance_predict(self, X)
-        if self.mode in ("CLASSIFICATION", "REGRESSION"):
-            return self.model.predict(X)
-        proba = self.model.predict_proba(X)
-        return proba.max(axis=1) if self.mode == "PROBABILITY" else proba
 
 
 def _classifier(value) -> Classifier:
@@ -63,7 +38,6 @@ def _opt_int(value) -> int | None:
     return None if value is None else int(as_number(value, "value"))
 
 
-# -- constructors ------------------------------------------------------------------------------------------------
 @algorithm("Classifier.smileCart", returns=C, maxNodes="Integer", minLeafPopulation="Integer")
 def smile_cart(maxNodes=None, minLeafPopulation: int = 1) -> Classifier:
     """A CART decision tree (Gini impurity; variance for regression)."""
@@ -130,7 +104,6 @@ def minimum_distance(metric: str = "euclidean", kNearest: int = 1) -> Classifier
     return Classifier("minimumDistance", {"metric": metric})
 
 
-# -- modes and training ------------------------------------------------------------------------------------------
 @algorithm("Classifier.setOutputMode", returns=C, classifier=C, mode="String")
 def set_output_mode(classifier, mode: str) -> Classifier:
     c = _classifier(classifier)
@@ -159,8 +132,8 @@ def schema(classifier) -> list[str]:
 
 def _estimator(c: Classifier, n_inputs: int):
     """A fresh scikit-learn estimator for the classifier's family and output mode."""
-    from sklearn import ensemble, neighbors, svm, tree
-
+    sk = sklearn()
+    ensemble, neighbors, svm, tree = sk.ensemble, sk.neighbors, sk.svm, sk.tree
     p, regression = c.params, c.mode == "REGRESSION"
     if c.kind == "smileCart":
         cls = tree.DecisionTreeRegressor if regression else tree.DecisionTreeClassifier
@@ -190,9 +163,7 @@ def _estimator(c: Classifier, n_inputs: int):
         if regression:
             return svm.SVR(**{k: v for k, v in p.items()})
         if c.mode in ("PROBABILITY", "MULTIPROBABILITY"):
-            from sklearn.calibration import CalibratedClassifierCV
-
-            return CalibratedClassifierCV(svm.SVC(random_state=0, **p), ensemble=False)
+            return sk.calibration.CalibratedClassifierCV(svm.SVC(random_state=0, **p), ensemble=False)
         return svm.SVC(random_state=0, **p)
     raise InvalidArgument(f"Classifier: '{c.kind}' cannot be trained here.")
 
@@ -260,22 +231,6 @@ def _minimum_distance_fit(X: np.ndarray, y: np.ndarray, metric: str) -> dict:
     return {"classes": classes, "means": means, "cov_inv": cov_inv, "metric": metric}
 
 
-def _minimum_distance_predict(c: Classifier, X: np.ndarray) -> np.ndarray:
-    m = c.model
-    diff = X[:, None, :] - m["means"][None, :, :]
-    if m["metric"] == "euclidean":
-        d = np.sqrt((diff**2).sum(axis=2))
-    elif m["metric"] == "manhattan":
-        d = np.abs(diff).sum(axis=2)
-    elif m["metric"] == "mahalanobis":
-        d = np.einsum("nkj,jl,nkl->nk", diff, m["cov_inv"], diff)
-    else:
-        norms = np.linalg.norm(X, axis=1)[:, None] * np.linalg.norm(m["means"], axis=1)[None, :]
-        d = 1 - (X @ m["means"].T) / np.where(norms == 0, 1, norms)
-    return m["classes"][np.argmin(d, axis=1)]
-
-
-# -- using a trained classifier --------------------------------------------------------------------------------
 def _output(value):
     if isinstance(value, np.ndarray):
         return value.tolist()

@@ -6,25 +6,14 @@ never occurs) is NaN, which comes back as null.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ee_assets.local.algorithms.arrays import as_array
-from ee_assets.local.algorithms.coerce import as_collection
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_array, as_collection
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.confusion_matrix import ConfusionMatrix
 
 CM = "ConfusionMatrix"
-
-
-@dataclass(frozen=True, eq=False)
-class ConfusionMatrix:
-    matrix: np.ndarray  # actual x predicted counts
-    order: tuple[int, ...]
-
-    def to_json(self) -> list:
-        return self.matrix.tolist()
 
 
 def _cm(value) -> ConfusionMatrix:

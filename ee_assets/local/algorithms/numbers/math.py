@@ -1,9 +1,7 @@
-"""Number algorithms beyond + - * /: math functions, comparisons, logic, bit operations, casts, format and parse.
+"""Number arithmetic, math functions, comparisons, logic and bit operations, clamp and unitScale.
 
 Results keep Python ints where EE keeps integers (int op int for +, -, *, min, max, mod, bit operations);
-comparisons and logic return 1 or 0 as EE does. Casts truncate toward zero and clamp to the type's range, the
-rule EE applies to pixel casts (a reading: EE's docs do not say what Number casts do out of range).
-"""
+comparisons and logic return 1 or 0 as EE does. +, -, * and / return the plain result; / by 0 gives 0."""
 
 from __future__ import annotations
 
@@ -11,12 +9,12 @@ import math
 import operator
 from collections.abc import Callable
 
-from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
-from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.algorithms.support.coerce import as_number
+from ee_assets.local.algorithms.support.optional import scipy_special
 
 
-def _num(value: float) -> int | float:
+def ee_number(value: float) -> int | float:
     """An int when the value is integral and finite (EE prints 8, not 8.0), else the float."""
     if isinstance(value, bool):
         return int(value)
@@ -25,16 +23,16 @@ def _num(value: float) -> int | float:
     return int(value) if math.isfinite(value) and float(value).is_integer() and abs(value) < 2**53 else value
 
 
-def _binary(name: str, fn: Callable) -> None:
+def register_binary(name: str, fn: Callable) -> None:
     def impl(left, right):
-        return _num(fn(as_number(left, "left"), as_number(right, "right")))
+        return ee_number(fn(as_number(left, "left"), as_number(right, "right")))
 
     algorithm(f"Number.{name}", returns="Number", left="Number", right="Number")(impl)
 
 
-def _unary(name: str, fn: Callable) -> None:
+def register_unary(name: str, fn: Callable) -> None:
     def impl(input):
-        return _num(fn(as_number(input, "input")))
+        return ee_number(fn(as_number(input, "input")))
 
     algorithm(f"Number.{name}", returns="Number", input="Number")(impl)
 
@@ -82,6 +80,25 @@ def _safe(fn: Callable) -> Callable:
     return apply
 
 
+def _arithmetic(op: str, fn) -> None:
+    def impl(left, right):
+        return fn(as_number(left, "left"), as_number(right, "right"))
+
+    algorithm(f"Number.{op}", returns="Number", left="Number", right="Number")(impl)
+
+
+_arithmetic("add", lambda a, b: a + b)
+
+
+_arithmetic("subtract", lambda a, b: a - b)
+
+
+_arithmetic("multiply", lambda a, b: a * b)
+
+
+_arithmetic("divide", lambda a, b: 0 if b == 0 else a / b)
+
+
 for _name, _fn in {
     "max": max, "min": min, "mod": _mod, "pow": _pow, "atan2": math.atan2, "hypot": math.hypot,
     "first": lambda a, b: a, "firstNonZero": lambda a, b: a if a != 0 else b,
@@ -89,13 +106,14 @@ for _name, _fn in {
     "lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge, "eq": operator.eq,
     "neq": operator.ne, "and": lambda a, b: a != 0 and b != 0, "or": lambda a, b: a != 0 or b != 0,
 }.items():
-    _binary(_name, _fn)
+    register_binary(_name, _fn)
+
 
 for _name, _fn in {"bitwiseAnd": operator.and_, "bitwiseOr": operator.or_, "bitwiseXor": operator.xor,
                    "leftShift": operator.lshift, "rightShift": operator.rshift}.items():
-    _binary(_name, _int_only(_fn))
+    register_binary(_name, _int_only(_fn))
     _snake = "".join("_" + c.lower() if c.isupper() else c for c in _name)
-    _binary(_snake, _int_only(_fn))
+    register_binary(_snake, _int_only(_fn))
 
 
 def _round_half_up(x: float) -> float:
@@ -117,85 +135,33 @@ for _name, _fn in {
     "bitwiseNot": lambda x: ~int(x), "bitwise_not": lambda x: ~int(x),
     "bitCount": lambda x: (int(x) & 0xFFFFFFFFFFFFFFFF).bit_count(),
 }.items():
-    _unary(_name, _safe(_fn))
+    register_unary(_name, _safe(_fn))
+
 
 def _special(name: str) -> Callable:
-    """A scipy.special function, imported on first use (scipy is slow to import)."""
+    """A scipy.special function (SciPy is optional, see support/optional.py)."""
     def apply(*args):
-        from scipy import special
-
-        return float(getattr(special, name)(*args))
+        return float(getattr(scipy_special(), name)(*args))
 
     return apply
 
 
 for _name, _fn in {"erfInv": _special("erfinv"), "erfcInv": _special("erfcinv"), "digamma": _special("digamma"),
                    "trigamma": lambda x: _special("polygamma")(1, x)}.items():
-    _unary(_name, _safe(_fn))
-_binary("gammainc", _special("gammainc"))  # the regularized lower incomplete gamma function P(a, x)
-
-# Integer casts: truncate toward zero, clamp to the range. Floating casts keep the value.
-_INT_RANGES = {
-    ("uint8", "toUint8", "byte", "toByte"): (0, 2**8 - 1),
-    ("int8", "toInt8"): (-(2**7), 2**7 - 1),
-    ("uint16", "toUint16"): (0, 2**16 - 1),
-    ("int16", "toInt16", "short", "toShort"): (-(2**15), 2**15 - 1),
-    ("uint32", "toUint32"): (0, 2**32 - 1),
-    ("int32", "toInt32", "int", "toInt"): (-(2**31), 2**31 - 1),
-    ("int64", "toInt64", "long", "toLong"): (-(2**63), 2**63 - 1),
-}
+    register_unary(_name, _safe(_fn))
 
 
-def _int_cast(lo: int, hi: int) -> Callable:
-    def cast(x: float) -> int:
-        if math.isnan(x):
-            return 0
-        return int(min(max(math.trunc(x) if math.isfinite(x) else x, lo), hi))
-
-    return cast
-
-
-for _names, (_lo, _hi) in _INT_RANGES.items():
-    for _name in _names:
-        _unary(_name, _int_cast(_lo, _hi))
-for _name in ("float", "toFloat", "double", "toDouble"):
-    algorithm(f"Number.{_name}", returns="Number", input="Number")(lambda input: float(as_number(input, "input")))
+register_binary("gammainc", _special("gammainc"))  # the regularized lower incomplete gamma function P(a, x)
 
 
 @algorithm("Number.clamp", returns="Number", number="Number", min="Float", max="Float")
 def clamp(number, min, max):
     x, lo, hi = as_number(number, "number"), as_number(min, "min"), as_number(max, "max")
-    return _num(lo if x < lo else hi if x > hi else x)
+    return ee_number(lo if x < lo else hi if x > hi else x)
 
 
 @algorithm("Number.unitScale", returns="Number", number="Number", min="Float", max="Float")
 def unit_scale(number, min, max) -> float:
     """(number - min) / (max - min), not clamped (EE's Number.unitScale docs)."""
     lo, hi = as_number(min, "min"), as_number(max, "max")
-    return _num((as_number(number, "number") - lo) / (hi - lo)) if hi != lo else 0
-
-
-@algorithm("Number.format", returns="String", number="Number", pattern="String")
-def format_(number, pattern: str = "%s") -> str:
-    """Java String.format with one number: %d, %f, %.2f, %e, %x, %05d, %s … (%s prints integral values without .0)."""
-    x = as_number(number, "number")
-    try:
-        if "%s" in pattern:
-            return pattern.replace("%s", str(_num(x)) if not isinstance(x, float) or x.is_integer() else repr(x), 1)
-        if any(c in pattern for c in "dxXo") and "%" in pattern:
-            return pattern % int(x)
-        return pattern % x
-    except (TypeError, ValueError) as e:
-        raise InvalidArgument(f"Number.format: invalid pattern '{pattern}' ({e}); use e.g. '%d', '%.2f' or '%s'.") \
-            from e
-
-
-@algorithm("Number.parse", returns="Number", input="String", radix="Integer")
-def parse(input: str, radix: int = 10) -> int | float:
-    text = str(input).strip()
-    try:
-        if int(radix) != 10:
-            return int(text, int(radix))
-        return _num(float(text)) if any(c in text for c in ".eEn") else int(text)
-    except ValueError as e:
-        raise InvalidArgument(f"Number.parse: cannot parse '{input}' as a base-{int(radix)} number.") from e
+    return ee_number((as_number(number, "number") - lo) / (hi - lo)) if hi != lo else 0

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import numpy as np
+
+from ee_assets.local.algorithms.support.elements import collection_geometry
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.values.elements import EPOCH, Collection, Date, Feature
+from ee_assets.local.values.elements import EPOCH, Collection, Date, DateRange, Feature
+from ee_assets.local.values.filter import Filter
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.image import Image, constant_band
+from ee_assets.local.values.pixel_type import CAST_NAMES, PixelType
 from ee_assets.local.values.projection import Projection
 
 
@@ -36,8 +42,6 @@ def as_geometry(value: Any, name: str = "geometry") -> Geometry:
             raise InvalidArgument(f"Invalid argument for '{name}': the feature has no geometry.")
         return value.geometry
     if isinstance(value, Collection):
-        from ee_assets.local.algorithms.collection import collection_geometry
-
         return collection_geometry(value)
     if isinstance(value, Image):
         fp = value.footprint()
@@ -71,16 +75,14 @@ def as_millis(value: Any, name: str = "date", time_zone: str | None = None) -> f
         except ValueError as e:
             raise InvalidArgument(f"Unable to parse date '{value}' ({name}); use ISO 8601 like 2020-04-01.") from e
         if d.tzinfo is None:
-            d = d.replace(tzinfo=_zone(time_zone))
+            d = d.replace(tzinfo=tzinfo_of(time_zone))
         return (d - EPOCH).total_seconds() * 1000.0
     raise InvalidArgument(f"Invalid argument for '{name}': expected a Date, got {_kind(value)}.")
 
 
-def _zone(name: str | None) -> dt.tzinfo:
+def tzinfo_of(name: str | None) -> dt.tzinfo:
     if not name or name.upper() in ("UTC", "GMT", "Z"):
         return dt.UTC
-    from zoneinfo import ZoneInfo
-
     try:
         return ZoneInfo(name)
     except Exception as e:  # zoneinfo raises several types
@@ -107,3 +109,79 @@ def _kind(value: Any) -> str:
     if isinstance(value, Collection):
         return value.kind
     return type(value).__name__
+
+
+def as_array(value, name: str = "array") -> np.ndarray:
+    """An ndarray from an Array, a (nested) list of numbers or a number."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise InvalidArgument(f"Invalid argument for '{name}': expected an Array, got {type(value).__name__}.")
+    try:
+        arr = np.asarray(value)
+    except ValueError as e:
+        raise InvalidArgument(f"Invalid argument for '{name}': array rows must all have the same length.") from e
+    if arr.dtype.kind not in "iuf" or arr.dtype == object:
+        raise InvalidArgument(f"Invalid argument for '{name}': an Array holds numbers only.")
+    return arr
+
+
+def stack_arrays(values: list, axis: int, op: str) -> np.ndarray:
+    """The values as arrays stacked along `axis` (a 1-element zero array when there are none)."""
+    arrays = [as_array(v, op) for v in values]
+    try:
+        return np.stack(arrays, axis=int(axis)) if arrays else np.zeros((0,))
+    except ValueError as e:
+        raise InvalidArgument(f"{op}: the values must all have the same shape ({e}).") from e
+
+
+def as_date(value) -> Date:
+    return value if isinstance(value, Date) else Date(as_millis(value))
+
+
+def to_datetime(value, tz: str | None):
+    return as_date(value).datetime.astimezone(tzinfo_of(tz))
+
+
+def as_pixel_type(value, name: str) -> PixelType:
+    if isinstance(value, PixelType):
+        return value
+    if isinstance(value, str) and value in CAST_NAMES:
+        return PixelType.of(CAST_NAMES[value])
+    valid = ", ".join(sorted(n for n in CAST_NAMES if not n.startswith("to")))
+    raise InvalidArgument(f"Invalid argument for '{name}': expected a PixelType or one of {valid}; got {value!r}.")
+
+
+def object_type(value) -> str:
+    """EE's type name for a value (what ee.Algorithms.ObjectType reports)."""
+    if value is None:
+        return "Null"  # reading: EE's name for null is not documented
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, (int, float)):
+        return "Number"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, (list, tuple)):
+        return "List"
+    if isinstance(value, dict):
+        return "Dictionary"
+    if isinstance(value, np.ndarray):
+        return "Array"
+    if isinstance(value, Collection):
+        return value.kind
+    names = {Image: "Image", Feature: "Feature", Geometry: "Geometry", Date: "Date", DateRange: "DateRange",
+             Filter: "Filter", Projection: "Projection"}
+    for cls, name in names.items():
+        if isinstance(value, cls):
+            return name
+    return type(value).__name__
+
+
+def as_matrix(value, op: str, square: bool = False) -> np.ndarray:
+    """A 2-D float64 array (square if asked), else an error naming `op`."""
+    arr = as_array(value).astype("float64")
+    if arr.ndim != 2 or (square and arr.shape[0] != arr.shape[1]):
+        raise InvalidArgument(f"{op}: expected a {'square ' if square else ''}2-D array, got shape "
+                              f"{list(arr.shape)}.")
+    return arr
