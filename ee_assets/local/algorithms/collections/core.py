@@ -3,16 +3,20 @@ collection's geometry."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shapely
 
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection
 from ee_assets.local.algorithms.support.elements import collection_geometry, sorted_by_property, with_properties
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import WGS84, Geometry
 from ee_assets.local.values.image import Image
+
+if TYPE_CHECKING:  # the evaluator passes its context; algorithms only read it
+    from ee_assets.local.evaluator.context import EvalContext
 
 FC = "FeatureCollection"
 

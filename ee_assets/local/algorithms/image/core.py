@@ -4,6 +4,7 @@ properties (metadata, copyProperties, id)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -12,12 +13,14 @@ from ee_assets.local.algorithms.features import core as features
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_image, as_string_list
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.values.elements import Date
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.image import Image, constant_array_image, constant_band
 from ee_assets.local.values.pixel_type import PixelType
 from ee_assets.local.values.projection import Projection
+
+if TYPE_CHECKING:  # the evaluator passes its context; algorithms only read it
+    from ee_assets.local.evaluator.context import EvalContext
 
 IMG = "Image<unknown bands>"
 

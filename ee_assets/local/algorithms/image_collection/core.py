@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ee_assets.local.algorithms.collections.core import merge as collection_merge
 from ee_assets.local.algorithms.image.core import add_bands
 from ee_assets.local.algorithms.image.sampling import region_samples
@@ -9,11 +11,13 @@ from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_projection
 from ee_assets.local.algorithms.support.projection import projection_from
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.values.elements import Collection
 from ee_assets.local.values.geometry import transformer
 from ee_assets.local.values.image import Image
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
+
+if TYPE_CHECKING:  # the evaluator passes its context; algorithms only read it
+    from ee_assets.local.evaluator.context import EvalContext
 
 IMG = "Image<unknown bands>"
 IC = "ImageCollection"
