@@ -103,24 +103,25 @@ def set_(dictionary, key: str, value) -> dict:
     return _sorted({**_dict(dictionary), key: value})
 
 
+def _keyed(op: str, dictionary, selectors, ignore_missing: bool, keep: bool) -> dict:
+    """The sorted dictionary with only (keep) or without (not keep) the selected keys, which must exist unless
+    `ignore_missing`."""
+    d = _dict(dictionary)
+    chosen = as_string_list(selectors, "selectors")
+    if not ignore_missing:
+        for k in chosen:
+            _require(op, d, k)
+    return {k: v for k, v in _sorted(d).items() if (k in chosen) == keep}
+
+
 @algorithm("Dictionary.remove", returns=D, dictionary=D, selectors="List<String>", ignoreMissing="Boolean")
 def remove(dictionary, selectors, ignoreMissing: bool = False) -> dict:
-    d = _dict(dictionary)
-    drop = as_string_list(selectors, "selectors")
-    if not ignoreMissing:
-        for k in drop:
-            _require("Dictionary.remove", d, k)
-    return {k: v for k, v in _sorted(d).items() if k not in drop}
+    return _keyed("Dictionary.remove", dictionary, selectors, ignoreMissing, keep=False)
 
 
 @algorithm("Dictionary.select", returns=D, dictionary=D, selectors="List<String>", ignoreMissing="Boolean")
 def select(dictionary, selectors, ignoreMissing: bool = False) -> dict:
-    d = _dict(dictionary)
-    wanted = as_string_list(selectors, "selectors")
-    if not ignoreMissing:
-        for k in wanted:
-            _require("Dictionary.select", d, k)
-    return {k: v for k, v in _sorted(d).items() if k in wanted}
+    return _keyed("Dictionary.select", dictionary, selectors, ignoreMissing, keep=True)
 
 
 @algorithm("Dictionary.rename", returns=D, dictionary=D, overwrite="Boolean", **{"from": "List<String>",

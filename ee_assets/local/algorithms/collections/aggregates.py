@@ -93,24 +93,17 @@ def _spread(op: str, collection, property: str, ddof: int, root: bool):
     return math.sqrt(var) if root else var
 
 
-@_register("sample_var")
-def sample_var(collection, property: str):
-    return _spread("sample_var", collection, property, 1, False)
+def _register_spread(op: str, ddof: int, root: bool) -> None:
+    def impl(collection, property: str):
+        return _spread(op, collection, property, ddof, root)
+
+    impl.__doc__ = f"The {'sample' if ddof else 'population'} {'standard deviation' if root else 'variance'}."
+    _register(op)(impl)
 
 
-@_register("sample_sd")
-def sample_sd(collection, property: str):
-    return _spread("sample_sd", collection, property, 1, True)
-
-
-@_register("total_var")
-def total_var(collection, property: str):
-    return _spread("total_var", collection, property, 0, False)
-
-
-@_register("total_sd")
-def total_sd(collection, property: str):
-    return _spread("total_sd", collection, property, 0, True)
+for _op, (_ddof, _root) in {"sample_var": (1, False), "sample_sd": (1, True), "total_var": (0, False),
+                            "total_sd": (0, True)}.items():
+    _register_spread(_op, _ddof, _root)
 
 
 @_register("stats", returns="Dictionary<Object>")

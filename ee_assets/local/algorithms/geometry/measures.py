@@ -51,36 +51,32 @@ def distance(left, right, maxError=None, proj=None, spherical: bool = False) -> 
     return _distance(left, right, proj)
 
 
-def _line_length(geom: Geometry, proj) -> float:
-    lines = [p for p in parts(geom.geom) if p.geom_type in ("LineString", "LinearRing", "MultiLineString")]
-    if not lines:
+LINEAR = ("LineString", "LinearRing", "MultiLineString")
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def _outline_length(geom: Geometry, proj, kinds: tuple[str, ...]) -> float:
+    """The summed length of the parts of the given kinds (for polygons their rings): geodesic metres, or planar in
+    `proj`'s units."""
+    chosen = [p for p in parts(geom.geom) if p.geom_type in kinds]
+    if not chosen:
         return 0.0
     if proj is not None:
         crs = as_projection(proj, "proj").crs
-        return float(sum(Geometry(p, geom.crs).to(crs).length for p in lines))
-    return float(sum(GEOD.geometry_length(on_ellipsoid(Geometry(p, geom.crs, geom.geodesic))) for p in lines))
-
-
-def _perimeter(geom: Geometry, proj) -> float:
-    polys = [p for p in parts(geom.geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    if not polys:
-        return 0.0
-    if proj is not None:
-        crs = as_projection(proj, "proj").crs
-        return float(sum(Geometry(p, geom.crs).to(crs).length for p in polys))
-    return float(sum(GEOD.geometry_length(on_ellipsoid(Geometry(p, geom.crs, geom.geodesic))) for p in polys))
+        return float(sum(Geometry(p, geom.crs).to(crs).length for p in chosen))
+    return float(sum(GEOD.geometry_length(on_ellipsoid(Geometry(p, geom.crs, geom.geodesic))) for p in chosen))
 
 
 @algorithm("Geometry.length", returns="Float", geometry=G, maxError="ErrorMargin", proj="Projection")
 def length(geometry, maxError=None, proj=None) -> float:
     """Length of the linear parts (polygons count 0, as EE documents)."""
-    return _line_length(as_geometry(geometry), proj)
+    return _outline_length(as_geometry(geometry), proj, LINEAR)
 
 
 @algorithm("Geometry.perimeter", returns="Float", geometry=G, maxError="ErrorMargin", proj="Projection")
 def perimeter(geometry, maxError=None, proj=None) -> float:
     """Perimeter of the polygonal parts, holes included (lines count 0, as EE documents)."""
-    return _perimeter(as_geometry(geometry), proj)
+    return _outline_length(as_geometry(geometry), proj, POLYGONAL)
 
 
 def _closest(left, right) -> tuple[Geometry, Geometry] | None:
