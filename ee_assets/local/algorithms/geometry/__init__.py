@@ -1,1 +1,2 @@
-"""geometry"""
+"""Geometry.*, GeometryConstructors.* and ErrorMargin: constructors.py, operations.py, measures.py and
+inspection.py."""

@@ -1,1 +1,1 @@
-"""image_collection"""
+"""ImageCollection.* and reduce.*: loading, merging and getRegion (core.py), per-pixel composites (composite.py)."""

@@ -1,1 +1,2 @@
-"""ml"""
+"""Classifier.* and ConfusionMatrix.*: training and applying classifiers (classifiers.py), error matrices and
+their accuracy measures (confusion.py)."""
