@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ee_assets_tests.support.scene import utc_millis
+
 AVG_YEAR_MS = 365.2425 * 86_400_000  # Joda's average year (ISO chronology), which EE's "average length" means
 
 
@@ -109,3 +111,24 @@ def test_date_ranges(ee_local):
     assert got["intersection"]["dates"] == [ms["jan15"], ms["feb1"]]
     assert got["union"]["dates"] == [ms["jan1"], ms["mar1"]]
     assert got["empty"] is True and got["not_empty"] is False and got["unbounded"] is False
+
+
+def test_dates(ee):
+    d = ee.Date("2020-01-31").advance(1, "month")
+    assert d.format("YYYY-MM-dd").getInfo() == "2020-02-29"
+    assert d.millis().getInfo() == utc_millis(2020, 2, 29)
+    assert d.getInfo() == {"type": "Date", "value": utc_millis(2020, 2, 29)}
+    assert d.format("DDD").getInfo() == f"{datetime(2020, 2, 29).timetuple().tm_yday:03d}"
+    assert ee.Date("2020-03-01").advance(-1, "day").format("YYYY-MM-dd").getInfo() == "2020-02-29"
+    assert ee.Date("2019-12-31").advance(36, "hour").millis().getInfo() == utc_millis(2020, 1, 1, 12)
+    assert ee.Date(utc_millis(2021, 7, 4)).format("YYYY-MM-dd").getInfo() == "2021-07-04"
+    first = ee.ImageCollection("C/s").sort("system:time_start", False).first()
+    assert first.date().millis().getInfo() == utc_millis(2020, 2, 1)
+    assert ee.Image("C/s/img1").date().format("YYYY-MM-dd").getInfo() == "2020-01-15"
+
+
+def test_date_range(ee):
+    info = ee.DateRange("2020-01-01", "2020-02-01").getInfo()
+    assert info == {"type": "DateRange", "dates": [utc_millis(2020, 1, 1), utc_millis(2020, 2, 1)]}
+    # Without an end: a 1-millisecond range (algorithms.json description of DateRange).
+    assert ee.DateRange("2020-01-01").getInfo()["dates"] == [utc_millis(2020, 1, 1), utc_millis(2020, 1, 1) + 1]

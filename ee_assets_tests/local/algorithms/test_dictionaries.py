@@ -61,3 +61,12 @@ def test_errors_name_the_key(ee_local):
         ee.Dictionary.fromLists(["a", "b"], [1]).getInfo()
     geom = ee.Dictionary({"g": ee.Geometry.Point([1, 2])}).getGeometry("g")
     assert geom.getInfo() == {"type": "Point", "coordinates": [1, 2]}
+
+
+def test_dictionary_get_with_default(ee_local):
+    ee = ee_local
+    d = ee.Dictionary({"a": 1})
+    assert d.get("a").getInfo() == 1
+    assert d.get("b", 5).getInfo() == 5
+    with pytest.raises(ee.EEException, match="does not contain key: 'b'"):
+        d.get("b").getInfo()

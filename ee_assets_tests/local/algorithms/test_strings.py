@@ -62,3 +62,9 @@ def test_json_round_trip(ee_local):
     assert ee.String(json.dumps(obj)).decodeJSON().getInfo() == obj
     with pytest.raises(ee.EEException, match="not valid JSON"):
         ee.String("{").decodeJSON().getInfo()
+
+
+def test_string_constructor(ee_local):
+    ee = ee_local
+    assert ee.String(ee.Number(5).format("%d")).cat("x").getInfo() == "5x"
+    assert ee.String(ee.Dictionary({"s": "abc"}).get("s")).length().getInfo() == 3

@@ -72,14 +72,3 @@ def test_feature_select_set_geometry_id(ee_local):
         f.select(["B1", "B2"], ["only"]).getInfo()
 
 
-def test_element_typed_getters(ee_local):
-    ee = ee_local
-    f = ee.Feature(None, {"n": 2.5, "s": "text"})
-    assert f.getNumber("n").multiply(2).getInfo() == 5
-    assert f.getString("s").cat("!").getInfo() == "text!"
-    with pytest.raises(ee.EEException, match="Property 'missing' is missing or null"):
-        f.getNumber("missing").getInfo()
-    with pytest.raises(ee.EEException, match="is not a String"):
-        f.getString("n").getInfo()
-    geoms = ee.List([ee.Geometry.Point([1, 2])])
-    assert geoms.getGeometry(0).getInfo() == {"type": "Point", "coordinates": [1, 2]}

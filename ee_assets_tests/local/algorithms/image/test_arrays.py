@@ -6,14 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
+from ee_assets_tests.support.image_fixtures import VALID, A, B, band_types, pixels
 
 COEFFICIENTS = [[0.3037, 0.2793], [-0.2848, -0.2435], [0.1509, 0.1973]]
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
 
 
 def test_tasseled_cap_recipe(ee):

@@ -6,12 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
+from ee_assets_tests.support.image_fixtures import VALID, A, B, band_types, pixels
 
 
 def _training(ee):

@@ -5,12 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, pixels
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
+from ee_assets_tests.support.image_fixtures import VALID, A, B, pixels
 
 
 def _only(px: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -5,13 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets_tests.support.image_fixtures import VALID, A, B, ab_catalog, band_types, pixels
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
-
+from ee_assets_tests.support.image_fixtures import HEIGHT, VALID, WIDTH, A, B, band_types, pixels
+from ee_assets_tests.support.scene import B1, B2, Q, scene_pixels
 
 UNARY = {
     "abs": np.abs, "sqrt": np.sqrt, "cbrt": np.cbrt, "exp": np.exp, "log": np.log, "log10": np.log10,
@@ -92,71 +87,6 @@ def test_clamp_and_unit_scale(ee):
         img.clamp(3, 1).getInfo()
 
 
-CASTS = {
-    "toInt8": ("int", -128, 127), "toInt16": ("int", -32768, 32767), "toInt32": ("int", -2**31, 2**31 - 1),
-    "toUint8": ("int", 0, 255), "toUint16": ("int", 0, 65535), "toUint32": ("int", 0, 2**32 - 1),
-    "toByte": ("int", 0, 255), "toInt": ("int", -2**31, 2**31 - 1), "toShort": ("int", -32768, 32767),
-    "int8": ("int", -128, 127), "int16": ("int", -32768, 32767), "int32": ("int", -2**31, 2**31 - 1),
-    "uint8": ("int", 0, 255), "uint16": ("int", 0, 65535), "uint32": ("int", 0, 2**32 - 1),
-    "byte": ("int", 0, 255), "int": ("int", -2**31, 2**31 - 1), "short": ("int", -32768, 32767),
-    "toInt64": ("int", -2**63, 2**63 - 1), "int64": ("int", -2**63, 2**63 - 1),
-    "toLong": ("int", -2**63, 2**63 - 1), "long": ("int", -2**63, 2**63 - 1),
-    "float": ("float", None, None), "toFloat": ("float", None, None),
-    "toDouble": ("double", None, None), "double": ("double", None, None),
-}
-
-
-def _expected_cast(x: np.ndarray, lo, hi) -> np.ndarray:
-    """Round half away from zero, then clamp to the type's range (EE's documented Array.byte example)."""
-    r = np.sign(x) * np.floor(np.abs(x) + 0.5)
-    return r if lo is None else np.clip(r, lo, hi)
-
-
-def test_casts_round_clamp_and_report_types(ee):
-    src = ee.Image.constant([-300.5, -1.5, 0.49, 2.5, 70000.7])
-    x = np.array([-300.5, -1.5, 0.49, 2.5, 70000.7])
-    for name, (precision, lo, hi) in CASTS.items():
-        img = getattr(src, name)()
-        types = band_types(ee, img)
-        assert {t["precision"] for t in types.values()} == {precision}, name
-        if precision == "int":
-            assert {(t["min"], t["max"]) for t in types.values()} == {(lo, hi)}, name
-        if name in ("toInt64", "int64", "toLong", "long", "toUint32", "uint32"):
-            continue  # NPY of 64-bit / uint32 constant bands: values checked through the smaller types
-        values = pixels(ee, img)
-        got = np.array([float(values[k][0][0, 0]) for k in values])
-        expected = _expected_cast(x, lo, hi) if precision == "int" else \
-            x.astype(np.float32 if precision == "float" else np.float64)
-        np.testing.assert_allclose(got, expected, rtol=1e-7, err_msg=name)
-
-
-def test_pixel_type_constructors_and_image_cast(ee):
-    assert ee.PixelType.int8().getInfo() == {"type": "PixelType", "precision": "int", "min": -128, "max": 127}
-    assert ee.PixelType.float().getInfo() == {"type": "PixelType", "precision": "float"}
-    assert ee.PixelType.double().getInfo() == {"type": "PixelType", "precision": "double"}
-    assert ee.PixelType.uint16().getInfo()["max"] == 65535
-    assert ee.PixelType.uint32().getInfo()["max"] == 2**32 - 1
-    assert ee.PixelType.int64().getInfo()["min"] == -(2**63)
-    custom = ee.PixelType("int", 0, 1000)
-    assert custom.getInfo() == {"type": "PixelType", "precision": "int", "min": 0, "max": 1000}
-    assert ee.PixelType.int32().precision().getInfo() == "int"
-    assert ee.PixelType.uint8().maxValue().getInfo() == 255
-    assert ee.PixelType.int16().minValue().getInfo() == -32768
-    assert ee.PixelType.float().dimensions().getInfo() == 0
-
-    img = ee.Image("I/ab")
-    cast = img.cast({"a": ee.PixelType.int8(), "b": "float", "extra": "uint8"}, ["extra", "b", "a"])
-    types = band_types(ee, cast)
-    assert list(types) == ["extra", "b", "a"]
-    assert types["a"] == {"type": "PixelType", "precision": "int", "min": -128, "max": 127}
-    assert types["b"]["precision"] == "float"
-    px = pixels(ee, cast)
-    np.testing.assert_array_equal(px["a"][0][VALID], _expected_cast(A, -128, 127)[VALID])
-    assert px["extra"][1].max() == 0  # bands only named in bandTypes are added fully masked, as EE documents
-    with pytest.raises(ee.EEException, match="bandOrder"):
-        img.cast({"a": "int8"}, ["a"]).getInfo()
-
-
 def test_special_functions_bit_count_and_snake_case_aliases(ee):
     """erf/erfc/gamma against tabulated values (erf(0.5) = 0.5204998778…, Γ(5) = 4! = 24, Γ(0.5) = √π)."""
     x = ee.Image.constant([0.5, 5.0, -1.0])
@@ -182,3 +112,82 @@ def test_special_functions_bit_count_and_snake_case_aliases(ee):
     for name, (image, expected) in cases.items():
         values, _ = next(iter(pixels(ee, image).values()))
         np.testing.assert_array_equal(values, expected, err_msg=name)
+
+
+def test_arithmetic_broadcasting_and_names(ee):
+    img = ee.Image("I/m")
+    three = img.select(["B1", "B2", "Q"])
+    # One band against three: the output takes the longer input's names, whichever side it is on.
+    left = scene_pixels(ee, ee.Image(2).add(three))
+    assert list(left) == ["B1", "B2", "Q"]
+    np.testing.assert_array_equal(left["B2"], B2 + 2)
+    right = scene_pixels(ee, three.subtract(img.select("B2")))
+    np.testing.assert_array_equal(right["B1"], B1 - B2)
+    np.testing.assert_array_equal(right["B2"], np.zeros((4, 4)))
+    np.testing.assert_array_equal(scene_pixels(ee, img.select("B1").multiply(3))["B1"], B1 * 3)
+    # Same number of bands, different names: pairwise in order, image1's names.
+    pair = scene_pixels(ee, img.select(["B1", "B2"]).add(img.select(["Q", "B1"])))
+    assert list(pair) == ["B1", "B2"]
+    np.testing.assert_array_equal(pair["B2"], B2 + B1)
+    div = scene_pixels(ee, img.select("B1").divide(img.select("B2")))["B1"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(B2 == 0, 0, B1 / B2)
+    np.testing.assert_allclose(div, expected, rtol=1e-6)
+    with pytest.raises(ee.EEException):
+        img.select(["B1", "B2"]).add(img).getInfo()
+
+
+def test_comparisons_and_logic(ee):
+    img = ee.Image("I/m")
+    b1, b2 = img.select("B1"), img.select("B2")
+    np.testing.assert_array_equal(scene_pixels(ee, b1.gt(b2))["B1"], (B1 > B2).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, b1.lt(5))["B1"], (B1 < 5).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, b2.eq(2))["B2"], (B2 == 2).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, b1.gt(3).And(b2.gt(1)))["B1"], ((B1 > 3) & (B2 > 1)).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, b1.lt(2).Or(b2.eq(4)))["B1"], ((B1 < 2) | (B2 == 4)).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, b2.Not())["B2"], (B2 == 0).astype(int))
+    np.testing.assert_array_equal(scene_pixels(ee, img.select("Q").bitwiseAnd(6))["Q"], Q & 6)
+
+
+def test_first_and_first_non_zero(ee):
+    img = ee.Image("I/ab")
+    a, b = img.select("a"), img.select("b")
+    values, mask = pixels(ee, a.first(b))["a"]
+    np.testing.assert_array_equal(values, np.where(VALID, A, B))
+    np.testing.assert_array_equal(mask, 1)
+    for image in (b.firstNonZero(a.add(100)), ee.ApiFunction.call_("Image.first_nonzero", b, a.add(100))):
+        values, _ = pixels(ee, image)["b"]
+        np.testing.assert_array_equal(values[VALID], np.where(B != 0, B, A + 100)[VALID])
+
+
+def test_interpolate_behaviours(ee):
+    """The piecewise-linear function through (0, 0), (4, 40), (6, 100), applied to b (0..7) by hand."""
+    b = ee.Image("I/ab").select("b")
+    inside = np.where(B <= 4, 10 * B, 40 + 30 * (B - 4))
+    cases = {
+        "extrapolate": np.where(B > 6, 100 + 30 * (B - 6), inside),
+        "clamp": np.where(B > 6, 100, inside),
+        "input": np.where(B > 6, B, inside),
+    }
+    for behavior, expected in cases.items():
+        values, _ = pixels(ee, b.interpolate([0, 4, 6], [0, 40, 100], behavior))["b"]
+        np.testing.assert_allclose(values, expected, err_msg=behavior)
+    _, mask = pixels(ee, b.interpolate([0, 4, 6], [0, 40, 100], "mask"))["b"]
+    np.testing.assert_array_equal(mask, B <= 6)
+    with pytest.raises(ee.EEException, match="strictly increasing"):
+        b.interpolate([0, 0], [1, 2]).getInfo()
+
+
+ONES = np.ones((HEIGHT, WIDTH))
+
+
+def test_remap_with_and_without_default(ee):
+    b = ee.Image("I/ab").select("b")
+    values, mask = pixels(ee, b.remap([0, 1, 2], [10, 11, 12]))["remapped"]
+    hit = np.isin(B, [0, 1, 2])
+    np.testing.assert_array_equal(values[hit], (B + 10)[hit])
+    np.testing.assert_array_equal(mask, hit)  # unlisted values are masked without a default
+    values, mask = pixels(ee, ee.Image("I/ab").remap([0, 1, 2], [10, 11, 12], -1, "b"))["remapped"]
+    np.testing.assert_array_equal(values, np.where(hit, B + 10, -1))
+    np.testing.assert_array_equal(mask, ONES)
+    assert band_types(ee, b.remap([0, 1], [10, 300]))["remapped"]["precision"] == "int"

@@ -4,14 +4,8 @@ per-pixel loop over each neighbourhood (unmasked neighbours inside the image onl
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from ee_assets_tests.support.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog, pixels
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
+from ee_assets_tests.support.image_fixtures import HEIGHT, VALID, WIDTH, A, B, pixels
 
 
 def _loop(values: np.ndarray, valid: np.ndarray, weights: np.ndarray, stat, skip_masked: bool = True):

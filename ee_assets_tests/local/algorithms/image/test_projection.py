@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import rasterio.warp
+import shapely
 from affine import Affine
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 from rasterio.enums import Resampling
 
 from ee_assets_tests.support.image_fixtures import (
@@ -17,15 +18,9 @@ from ee_assets_tests.support.image_fixtures import (
     WIDTH,
     A,
     B,
-    ab_catalog,
     pixels,
     write_raster,
 )
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
 
 
 def _grid(scale: float, width: int, height: int, x0: float = 1000, y0: float = 2000) -> dict:
@@ -124,3 +119,57 @@ def test_clip_to_bounds_and_scale(ee):
     # Outside the region's bounds the result is masked.
     _, mask = pixels(ee, ee.Image("I/ab").select("b").clipToBoundsAndScale(geometry=region, scale=10))["b"]
     np.testing.assert_array_equal(mask, np.broadcast_to(np.arange(HEIGHT)[:, None] < 4, mask.shape))
+
+
+ROWS, COLS = np.meshgrid(np.arange(HEIGHT), np.arange(WIDTH), indexing="ij")
+
+
+def test_pixel_coordinates(ee):
+    px = pixels(ee, ee.Image.pixelCoordinates(ee.Projection("EPSG:3857")))
+    np.testing.assert_array_equal(px["x"][0], 1005 + 10 * COLS)
+    np.testing.assert_array_equal(px["y"][0], 1995 - 10 * ROWS)
+
+
+def test_translate_shifts_in_metres_and_pixels(ee):
+    b = ee.Image("I/ab").select("b")
+    values, mask = pixels(ee, b.translate(20, 0))["b"]  # 20 m east: column c shows column c - 2
+    np.testing.assert_array_equal(values[:, 2:], B[:, :-2])
+    np.testing.assert_array_equal(mask[:, :2], 0)
+    values, _ = pixels(ee, b.translate(-1, 0, "pixels"))["b"]  # one pixel west
+    np.testing.assert_array_equal(values[:, :-1], B[:, 1:])
+    values, mask = pixels(ee, b.translate(0, 10))["b"]  # 10 m north: row r shows row r + 1
+    np.testing.assert_array_equal(values[:-1], B[1:])
+    np.testing.assert_array_equal(mask[-1], 0)
+
+
+def test_pixel_lon_lat_matches_pyproj(ee):
+    px = pixels(ee, ee.Image.pixelLonLat())
+    cols, rows = np.meshgrid(np.arange(WIDTH) + 0.5, np.arange(HEIGHT) + 0.5)
+    lon, lat = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True).transform(1000 + 10 * cols,
+                                                                                         2000 - 10 * rows)
+    np.testing.assert_allclose(px["longitude"][0], lon, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(px["latitude"][0], lat, rtol=0, atol=1e-12)
+
+
+def _geodesic_area(poly: shapely.Polygon) -> float:
+    """The polygon's area on WGS84 with edges densified, so lon/lat cell edges follow their parallels."""
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(shapely.segmentize(poly, 0.0005))[0])
+
+
+def test_pixel_area_matches_geodesic_cell_areas(ee):
+    grid = {"dimensions": {"width": 3, "height": 2}, "crsCode": "EPSG:4326",
+            "affineTransform": {"scaleX": 0.5, "shearX": 0, "translateX": 10, "shearY": 0, "scaleY": -0.5,
+                                "translateY": 42}}
+    area = pixels(ee, ee.Image.pixelArea(), grid)["area"][0]
+    for r in range(2):
+        for c in range(3):
+            cell = shapely.box(10 + 0.5 * c, 42 - 0.5 * (r + 1), 10 + 0.5 * (c + 1), 42 - 0.5 * r)
+            assert area[r, c] == pytest.approx(_geodesic_area(cell), rel=1e-7)
+    # In Web Mercator: the area of each 10 m pixel on the ground (slightly under 100 m² away from the equator).
+    area = pixels(ee, ee.Image.pixelArea())["area"][0]
+    t = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    for r, c in [(0, 0), (4, 5)]:
+        x0, y1 = 1000 + 10 * c, 2000 - 10 * r
+        ring = np.array(shapely.segmentize(shapely.box(x0, y1 - 10, x0 + 10, y1), 1).exterior.coords)
+        lon, lat = t.transform(ring[:, 0], ring[:, 1])
+        assert area[r, c] == pytest.approx(_geodesic_area(shapely.Polygon(np.column_stack([lon, lat]))), rel=1e-5)

@@ -14,6 +14,8 @@ from affine import Affine
 from exactextract import exact_extract
 from shapely.geometry import mapping
 
+from ee_assets_tests.support.image_fixtures import VALID, A, B, pixels
+
 NODATA = -9999.0
 
 
@@ -150,3 +152,48 @@ def test_composites_equal_numpy_under_masks(tmp_path, ee_on, method, numpy_fn):
         expected = np.where(any_valid, expected, 0)  # masked pixels come back as 0 in NPY
     np.testing.assert_array_equal(arr.astype(float), expected.astype(arr.dtype).astype(float))
 
+
+def _box(ee, x0, y0, x1, y1):
+    return ee.Geometry.Rectangle([x0, y0, x1, y1], "EPSG:3857", False)
+
+
+def test_percentile_names(ee):
+    out = ee.Image("I/m").select("B1").reduceRegion(ee.Reducer.percentile([10, 90]), _box(ee, 0, 0, 4, 4),
+                                                    scale=1).getInfo()
+    assert set(out) == {"B1_p10", "B1_p90"}
+    # Interpolation convention is not documented; only bounds and order are checked.
+    assert 0 <= out["B1_p10"] < out["B1_p90"] <= 15
+
+
+def test_std_dev_and_unweighted_use_centre_rule(ee):
+    img = ee.Image("I/m").select("B1")
+    box = _box(ee, 0, 2, 1.6, 4)  # centres inside: values 0, 1, 4, 5
+    inside = np.array([0, 1, 4, 5], float)
+    sd = img.reduceRegion(ee.Reducer.stdDev(), box, scale=1).getInfo()
+    assert sd == {"B1": pytest.approx(float(np.std(inside)), rel=1e-12)}
+    mean = img.reduceRegion(ee.Reducer.mean().unweighted(), box, scale=1).getInfo()
+    assert mean == {"B1": pytest.approx(float(inside.mean()), rel=1e-12)}
+    renamed = img.reduceRegion(ee.Reducer.mean().setOutputs(["avg"]), box, scale=1).getInfo()
+    assert list(renamed) == ["B1"]  # single output: the band name is used as-is
+    two = ee.Image("I/m").select(["B1"]).reduceRegion(
+        ee.Reducer.min().combine(ee.Reducer.max(), None, True).setOutputs(["lo", "hi"]), box, scale=1).getInfo()
+    assert two == {"B1_lo": 0, "B1_hi": 5}
+
+
+def test_reduce_region_errors(ee):
+    img = ee.Image("I/m").select("B1")
+    with pytest.raises(ee.EEException, match="Too many pixels"):
+        img.reduceRegion(ee.Reducer.mean(), _box(ee, 0, 0, 4, 4), scale=1, maxPixels=10).getInfo()
+    composite = ee.ImageCollection("C/s").mean()
+    with pytest.raises(ee.EEException, match="The default WGS84 projection is invalid for aggregations"):
+        composite.reduceRegion(ee.Reducer.mean(), ee.Geometry.Rectangle([10, 49.8, 10.2, 50])).getInfo()
+
+
+def test_reduce_across_bands_skips_masked_bands(ee):
+    img = ee.Image("I/ab")
+    px = pixels(ee, img.reduce(ee.Reducer.mean()))
+    np.testing.assert_allclose(px["mean"][0], np.where(VALID, (A + B) / 2, B))
+    px = pixels(ee, img.reduce(ee.Reducer.max()))
+    np.testing.assert_allclose(px["max"][0], np.where(VALID, np.maximum(A, B), B))
+    px = pixels(ee, img.reduce(ee.Reducer.count()))
+    np.testing.assert_array_equal(px["count"][0], np.where(VALID, 2, 1))

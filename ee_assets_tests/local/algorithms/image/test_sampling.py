@@ -6,17 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from pyproj import Transformer
 
-from ee_assets_tests.support.image_fixtures import HEIGHT, VALID, WIDTH, A, B, ab_catalog
+from ee_assets_tests.support.image_fixtures import HEIGHT, TO_LONLAT, VALID, WIDTH, A, B
 
-TO_LONLAT = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 POLYGON_3857 = [(1002.3, 1998.1), (1048.7, 1996.2), (1031.4, 1953.3), (1004.6, 1962.8)]
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
 
 
 def _lonlat(points):

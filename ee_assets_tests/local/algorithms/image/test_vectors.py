@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 
-from ee_assets_tests.support.image_fixtures import HEIGHT, WIDTH, B, ab_catalog
+from ee_assets_tests.support.image_fixtures import (
+    CENTRES,
+    HEIGHT,
+    SQUARE_3857,
+    TRIANGLE_3857,
+    WIDTH,
+    B,
+    pixels,
+    shapes_collection,
+)
 
 TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-
-
-@pytest.fixture()
-def ee(tmp_path, ee_on):
-    return ee_on(ab_catalog(tmp_path))
 
 
 def _components(labels: np.ndarray, eight: bool) -> list[list[tuple[int, int]]]:
@@ -70,3 +75,27 @@ def test_without_a_reducer_regions_are_counted(ee):
     sizes = sorted((int(label[reg[0]]), len(reg)) for reg in _components(label, True))
     got = ee.Image("I/ab").select("b").gt(3).reduceToVectors(geometryType="bb").getInfo()["features"]
     assert sorted((f["properties"]["label"], f["properties"]["count"]) for f in got) == sizes
+
+
+ROWS, COLS = np.meshgrid(np.arange(HEIGHT), np.arange(WIDTH), indexing="ij")
+
+
+def test_paint_interiors_with_a_property_colour(ee):
+    values, mask = pixels(ee, ee.Image().byte().paint(shapes_collection(ee), "k"))["constant"]
+    in_square = shapely.contains(shapely.Polygon(SQUARE_3857), CENTRES)
+    in_triangle = shapely.contains(shapely.Polygon(TRIANGLE_3857), CENTRES)
+    np.testing.assert_array_equal(mask, in_square | in_triangle)  # ee.Image() is fully masked until painted
+    np.testing.assert_array_equal(values[in_triangle], 7)  # the later feature paints over the earlier one
+    np.testing.assert_array_equal(values[in_square & ~in_triangle], 3)
+    # Painting onto an image keeps its values elsewhere.
+    values, _ = pixels(ee, ee.Image("I/ab").select("b").paint(shapes_collection(ee), 100))["b"]
+    np.testing.assert_array_equal(values, np.where(in_square | in_triangle, 100, B))
+
+
+def test_paint_outlines(ee):
+    _, mask = pixels(ee, ee.Image().paint(shapes_collection(ee).limit(1), 1, 3))["constant"]
+    distance = shapely.distance(shapely.Polygon(SQUARE_3857).boundary, CENTRES)
+    np.testing.assert_array_equal(mask, distance <= 15)  # within 1.5 pixels of the outline
+    _, mask = pixels(ee, ee.Image().paint(shapes_collection(ee).limit(1), 1, 1))["constant"]
+    assert mask[0, 0] == 1 and mask[1, 1] == 0  # the corner's pixel is burnt, the inside is not
+    assert (mask.astype(bool) <= (distance <= 10 * np.sqrt(2))).all()

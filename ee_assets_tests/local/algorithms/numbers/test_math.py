@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
-
-def _call(ee, name: str, *args):
-    return ee.ApiFunction.call_(name, *args)
-
-
-def _batch(ee, calls: dict) -> dict:
-    """Evaluate many expressions in one value:compute (a dictionary of them)."""
-    return ee.Dictionary(calls).getInfo()
-
+from ee_assets_tests.support.client import batch, call
 
 UNARY = {
     "sqrt": (2.25, 1.5), "log": (math.e**2, 2.0), "log10": (1000, 3.0), "exp": (1.5, math.exp(1.5)),
@@ -30,7 +21,7 @@ UNARY = {
 
 def test_unary_math_matches_python(ee_local):
     ee = ee_local
-    got = _batch(ee, {name: _call(ee, f"Number.{name}", x) for name, (x, _) in UNARY.items()})
+    got = batch(ee, {name: call(ee, f"Number.{name}", x) for name, (x, _) in UNARY.items()})
     for name, (_, expected) in UNARY.items():
         assert got[name] == pytest.approx(expected, rel=1e-12), name
 
@@ -70,7 +61,7 @@ BINARY = {
 
 def test_binary_operations_match_python(ee_local):
     ee = ee_local
-    got = _batch(ee, {name: _call(ee, f"Number.{name}", a, b) for name, (a, b, _) in BINARY.items()})
+    got = batch(ee, {name: call(ee, f"Number.{name}", a, b) for name, (a, b, _) in BINARY.items()})
     for name, (_, _, expected) in BINARY.items():
         assert got[name] == pytest.approx(expected, rel=1e-12), name
 
@@ -82,37 +73,6 @@ def test_mod_takes_the_dividends_sign_like_java(ee_local):
     assert got == [math.fmod(7, 3), math.fmod(-7, 3), math.fmod(7.5, 2)]
 
 
-INT_CASTS = {
-    "uint8": (0, 255), "toUint8": (0, 255), "byte": (0, 255), "toByte": (0, 255), "int8": (-128, 127),
-    "toInt8": (-128, 127), "uint16": (0, 65535), "toUint16": (0, 65535), "int16": (-32768, 32767),
-    "toInt16": (-32768, 32767), "short": (-32768, 32767), "toShort": (-32768, 32767),
-    "uint32": (0, 2**32 - 1), "toUint32": (0, 2**32 - 1), "int32": (-(2**31), 2**31 - 1),
-    "toInt32": (-(2**31), 2**31 - 1), "int": (-(2**31), 2**31 - 1), "toInt": (-(2**31), 2**31 - 1),
-    "int64": (-(2**63), 2**63 - 1), "toInt64": (-(2**63), 2**63 - 1), "long": (-(2**63), 2**63 - 1),
-    "toLong": (-(2**63), 2**63 - 1),
-}
-
-
-def test_integer_casts_truncate_and_clamp(ee_local):
-    """Reading: EE does not document Number casts out of range; the pixel-cast rule (truncate toward zero, then
-    clamp to the type's range) is used, as numpy's clip of the truncated value gives."""
-    ee = ee_local
-    calls = {}
-    for name in INT_CASTS:
-        calls[f"{name}/in"] = _call(ee, f"Number.{name}", -7.9)
-        calls[f"{name}/hi"] = _call(ee, f"Number.{name}", 1e6)
-    got = _batch(ee, calls)
-    for name, (lo, hi) in INT_CASTS.items():
-        assert got[f"{name}/in"] == int(np.clip(np.trunc(-7.9), lo, hi)), name
-        assert got[f"{name}/hi"] == int(np.clip(1e6, lo, hi)), name
-
-
-def test_float_casts_keep_the_value(ee_local):
-    ee = ee_local
-    got = _batch(ee, {n: _call(ee, f"Number.{n}", 7) for n in ("float", "toFloat", "double", "toDouble")})
-    assert got == {"float": 7.0, "toFloat": 7.0, "double": 7.0, "toDouble": 7.0}
-
-
 def test_clamp_and_unit_scale(ee_local):
     ee = ee_local
     assert ee.Number(15).clamp(0, 10).getInfo() == 10
@@ -120,22 +80,6 @@ def test_clamp_and_unit_scale(ee_local):
     assert ee.Number(2.5).clamp(0, 10).getInfo() == 2.5
     assert ee.Number(25).unitScale(0, 100).getInfo() == 0.25
     assert ee.Number(150).unitScale(100, 300).getInfo() == 0.25
-
-
-def test_format_and_parse(ee_local):
-    """Patterns are Java's String.format; Python's %-formatting gives the same text for these."""
-    ee = ee_local
-    assert ee.Number(3.14159).format("%.2f").getInfo() == f"{3.14159:.2f}" == "3.14"
-    assert ee.Number(42).format("%05d").getInfo() == "00042"
-    assert ee.Number(255).format("%x").getInfo() == "ff"
-    assert ee.Number(12).format().getInfo() == "12"
-    assert ee.Number(2.5).format("value: %s").getInfo() == "value: 2.5"
-    assert ee.Number.parse("42").getInfo() == 42
-    assert ee.Number.parse("-3.5").getInfo() == -3.5
-    assert ee.Number.parse("ff", 16).getInfo() == 255
-    assert ee.Number.parse("101", 2).getInfo() == 5
-    with pytest.raises(ee.EEException, match="cannot parse 'abc'"):
-        ee.Number.parse("abc").getInfo()
 
 
 def test_pow_stays_exact_for_longs_and_overflows_to_infinity(ee_local):
@@ -156,23 +100,8 @@ def test_chained_arithmetic_like_a_script(ee_local):
     assert ee.Number(10).sqrt().multiply(ee.Number(10).sqrt()).getInfo() == pytest.approx(10)
 
 
-def test_number_expression(ee_local):
-    """EE's expression grammar on numbers; expectations are the same formulas in Python (C precedence, ** binding
-    tighter than unary minus and right-associative, ?: lowest)."""
-    ee = ee_local
-    v = {"x": 3, "y": 4.5, "z": -2}
-    cases = {
-        "x * 2 + y": 3 * 2 + 4.5, "x + y * z ** 2": 3 + 4.5 * (-2) ** 2, "2 ** 3 ** 2": 2 ** 3**2,
-        "-x ** 2": -(3**2), "(x + 1) / 8": 0.5, "x % 2": 1, "x > 2 && y < 4": 0, "x > 2 || y < 4": 1,
-        "!z": 0, "x == 3 ? y : z": 4.5, "x != 3 ? y : z": -2, "sqrt(x * x + 16)": 5, "max(x, y, 10) - min(z, 0)": 12,
-        "hypot(3, 4) + abs(z)": 7, "round(2.5) + floor(-0.5)": 2,
-    }
-    got = ee.Dictionary({expr: ee.Number.expression(expr, v) for expr in cases}).getInfo()
-    for expr, expected in cases.items():
-        assert got[expr] == pytest.approx(expected), expr
-    with pytest.raises(ee.EEException, match="unknown variable 'w'"):
-        ee.Number.expression("w + 1", v).getInfo()
-    with pytest.raises(ee.EEException, match="unexpected end of the expression"):
-        ee.Number.expression("(x + 1", v).getInfo()
-    with pytest.raises(ee.EEException, match="expected '\\)'"):
-        ee.Number.expression("max(x, 1 y", v).getInfo()
+def test_numbers(ee):
+    assert ee.Number(7).divide(2).getInfo() == 3.5
+    assert ee.Number(7).add(2).multiply(3).subtract(1).getInfo() == 26
+    assert ee.Number(-9).divide(4).getInfo() == -2.25
+    assert ee.Number(0.1).add(0.2).getInfo() == pytest.approx(0.3)
