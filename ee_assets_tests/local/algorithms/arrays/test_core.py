@@ -1,4 +1,5 @@
-"""Array algorithms through the real client; expectations from numpy on the same values."""
+"""Array construction, access, reductions, conversions and structure through the real client; expectations from
+numpy on the same values."""
 
 from __future__ import annotations
 

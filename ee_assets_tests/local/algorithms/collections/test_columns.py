@@ -1,5 +1,5 @@
-"""Collection, AggregateFeatureCollection, Filter and Join algorithms through the real client, on small
-collections built in the test; expectations from Python's statistics/numpy/datetime on the same rows."""
+"""Collection algorithms over columns through the real client (sort, distinct, reduceColumns, randomColumn,
+remap), on small collections built in the test; expectations from Python's statistics/numpy on the same rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Feature.* geometry operations and Element property accessors through the real client.
+"""Feature.* geometry operations through the real client.
 
 The Feature versions apply the Geometry operations to the features' geometries and keep the (left) feature's
 properties; expectations come from pyproj.Geod and shapely on the same coordinates."""

@@ -1,4 +1,5 @@
-"""Implemented algorithms, driven through the real ee client; expectations are worked out independently."""
+"""Image basics through the real ee client: band selection and naming, addBands, constants, projection and
+information, band types, slicing, metadata and properties; expectations are worked out independently."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""where, remap, selfMask, blend, Image.reduce, geometry, coordinates/areas, qualityMosaic, toBands, colour spaces:
-through the real ee client, against numpy, pyproj and colorsys on the same inputs."""
+"""Image masks through the real ee client: updateMask, mask, clip, clipToCollection, where, selfMask and blend,
+against numpy and shapely on the same inputs."""
 
 from __future__ import annotations
 

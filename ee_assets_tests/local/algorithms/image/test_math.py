@@ -1,4 +1,4 @@
-"""Image math, casts and PixelType through the real ee client, checked against numpy on the same arrays."""
+"""Image math through the real ee client, checked against numpy on the same arrays."""
 
 from __future__ import annotations
 

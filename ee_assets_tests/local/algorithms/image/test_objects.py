@@ -1,5 +1,5 @@
-"""paint, clipToCollection, polynomial, unmix, metadata, copyProperties, id, pixelCoordinates, first/firstNonZero and
-ImageCollection merge/combine/getRegion through the real ee client, against shapely, numpy and hand-worked values."""
+"""Connected regions through the real ee client: connectedPixelCount and connectedComponents, against a
+breadth-first search on the same values."""
 
 from __future__ import annotations
 
