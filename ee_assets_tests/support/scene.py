@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import rasterio
 from affine import Affine
+
+from ee_assets_tests.support import image_fixtures
 
 # A 4x4 three-band raster in EPSG:3857 with 1 m pixels, upper-left corner at (0, 4).
 TRANSFORM = Affine(1, 0, 0, 0, -1, 4)
@@ -25,11 +26,8 @@ def utc_millis(*args) -> int:
 
 
 def write_raster(path, bands, transform=TRANSFORM, crs="EPSG:3857", nodata=None):
-    h, w = bands[0].shape
-    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=len(bands), dtype=bands[0].dtype,
-                       crs=crs, transform=transform, nodata=nodata) as ds:
-        for i, b in enumerate(bands, 1):
-            ds.write(b, i)
+    """A GeoTIFF of `bands`, on the scene's grid unless told otherwise (no nodata value by default)."""
+    image_fixtures.write_raster(path, bands, transform, crs, nodata)
 
 
 def scene_catalog(folder: Path) -> dict:
