@@ -13,11 +13,13 @@ from pathlib import Path
 import ee_assets
 
 PACKAGE = Path(ee_assets.__file__).parent
-# Imported on first use on purpose: SciPy and scikit-learn are optional (the `algorithms` extra), and the Dagster
-# resource starts the local backend only when EE_BACKEND=local.
+# Imported on first use on purpose: SciPy and scikit-learn are optional (the `algorithms` extra), jsonnet only builds
+# the public catalog's facts (the catalog-build extra), and the Dagster resource starts the local backend only when
+# EE_BACKEND=local.
 FUNCTION_LEVEL_ALLOWED = {
     ("local/algorithms/support/optional.py", "scipy"),
     ("local/algorithms/support/optional.py", "sklearn"),
+    ("local/catalog/public/snapshot.py", "_jsonnet"),
     ("defs/local_backend.py", "ee_assets.local"),
 }
 

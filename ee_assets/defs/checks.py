@@ -19,6 +19,7 @@ from ee_assets.defs.assets.ndvi import BAND
 from ee_assets.defs.assets.ndvi import RESULT as NDVI
 from ee_assets.defs.partitions import monthly_partitions
 from ee_assets.defs.storage import OutputStore
+from ee_assets.transport.masks import valid_fraction
 
 # The checks are partitioned like their assets (one result per month in the UI); Dagster 1.13 labels partitioned
 # checks "preview". Accepted knowingly; only that warning is silenced.
@@ -86,10 +87,8 @@ def _composite_aois(context: dg.AssetCheckExecutionContext) -> dict[str, dict]:
                 description="Each AOI's GeoTIFF has at least one pixel valid in every band (not entirely masked).")
 def s2_composite_not_masked(context: dg.AssetCheckExecutionContext,
                             output_store: OutputStore) -> dg.AssetCheckResult:
-    fractions = {}
-    for name in _composite_aois(context):
-        with rasterio.open(output_store.path(COMPOSITE, context.partition_key, ".tif", name)) as ds:
-            fractions[name] = float((ds.dataset_mask() > 0).mean())
+    fractions = {name: valid_fraction(output_store.path(COMPOSITE, context.partition_key, ".tif", name))
+                 for name in _composite_aois(context)}  # an internal mask or EE's nodata fill values
     empty = sorted(n for n, f in fractions.items() if f == 0)
     return dg.AssetCheckResult(
         passed=not empty,

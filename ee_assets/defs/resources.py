@@ -40,6 +40,7 @@ from ee_assets.transport.retry import RetrySettings
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.throttle import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, shared_gate
 from ee_assets.transport.tiled_geotiff import GeoTiffResult, fetch_geotiff
+from ee_assets.transport.tiling import DEFAULT_TILE_BYTES
 
 BACKENDS = ("local", "earthengine")
 EARTHENGINE_URL = "https://earthengine.googleapis.com"
@@ -120,8 +121,9 @@ class EarthEngineResource(dg.ConfigurableResource):
     max_concurrent_requests: int = Field(default=DEFAULT_MAX_CONCURRENT,
                                          description="Requests in flight per process (EE allows 40 per project).")
     tile_workers: int = Field(default=4, description="Tiles of a large computePixels fetched at once.")
-    max_tile_bytes: int = Field(default=limits.COMPUTE_PIXELS_MAX_BYTES,
-                                description="Uncompressed bytes per computePixels tile (EE's limit by default).")
+    max_tile_bytes: int = Field(default=DEFAULT_TILE_BYTES,
+                                description="Uncompressed bytes per computePixels tile (default 6 MiB, an eighth of "
+                                            "EE's 48 MiB limit: less EE memory and time per request).")
     page_size: int = Field(default=limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE,
                            description="Features per computeFeatures page.")
 
@@ -162,14 +164,16 @@ class EarthEngineResource(dg.ConfigurableResource):
                 raise dg.Failure("No Cloud project for Earth Engine: set EE_PROJECT to a project registered for "
                                  "Earth Engine.", allow_retries=False)
             api_url, refresh = (self.api_url or _env("EE_API_URL") or EARTHENGINE_URL).rstrip("/"), True
-        try:
-            initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
+        try:  # offline from the backend, not the URL: the high-volume endpoint keeps deprecation warnings
+            initialize_ee(credentials, url=api_url, project=project, offline=backend == "local", retry=retry)
         except google.auth.exceptions.GoogleAuthError as e:
             raise refused_credentials(e) from None
+        except EEError as e:  # the token endpoint or EE stayed unreachable through the retry budget
+            raise dg.Failure(str(e), allow_retries=False) from None
         gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
         session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
                                 refresh_on_401=refresh)
-        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
         client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s),
                               retry=retry, gate=gate)
         return Connection(backend, api_url, project, client)

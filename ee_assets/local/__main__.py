@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=float, default=0.0)
     serve.add_argument("--drop-rate", type=float, default=0.0, help="fraction of connections dropped mid-response")
     serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--geotiff-mask", choices=("internal", "nodata"), default="internal",
+                       help="how GeoTIFFs mark masked pixels: an internal GDAL mask (default), or fill values and "
+                            "a nodata tag, as Earth Engine writes them")
     data = sub.add_parser("sample-data", help="build the sample catalog and print its path")
     data.add_argument("--out", help="folder (default: $EE_ASSETS_SAMPLE_DIR or ~/.cache/ee_assets/…)")
     data.add_argument("--force", action="store_true", help="rebuild even if a complete copy exists")
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         faults = FaultConfig(rate=args.fault_rate, codes=tuple(int(c) for c in args.fault_codes.split(",") if c),
                              latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed)
         server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
-                             service_account_keys=args.service_account_key)
+                             service_account_keys=args.service_account_key, geotiff_mask=args.geotiff_mask)
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -44,13 +44,15 @@ class LocalServer:
 
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, faults: FaultConfig | None = None,
-                 service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600):
+                 service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
+                 geotiff_mask: str = "internal"):
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
         if not is_loopback(host) and not self.auth.required:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
                              "would otherwise answer anyone on the network.")
         self.catalog = resolve_catalog(catalog)
-        self.backend = LocalBackend(self.catalog, auth=self.auth)
+        # geotiff_mask: "internal" (a GDAL dataset mask) or "nodata" (fill values and GDAL_NODATA, as EE writes)
+        self.backend = LocalBackend(self.catalog, auth=self.auth, geotiff_mask=geotiff_mask)
         self.faults = faults or FaultConfig()
         self._httpd = EEHTTPServer((host, port), self.backend, self.faults)
         self._thread: threading.Thread | None = None
@@ -82,6 +84,11 @@ class LocalServer:
     def workload_tags(self) -> dict[str, int]:
         """Compute requests so far per workloadTag."""
         return dict(self.backend.workload_tags)
+
+    @property
+    def user_projects(self) -> dict[str, int]:
+        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent)."""
+        return dict(self.backend.user_projects)
 
     def start(self) -> LocalServer:
         if self._thread is None:

@@ -21,6 +21,7 @@ class TransferStats:
     bytes_received: int = 0
     wait_seconds: float = 0.0  # backoff sleeps and waiting for the rate limiter or a concurrency slot
     transfer_seconds: float = 0.0  # time inside HTTP requests (the server computing and sending)
+    quota_status: str | None = None  # the last x-earth-engine-quota-status header EE sent, if any
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, **amounts: float) -> None:
@@ -32,6 +33,10 @@ class TransferStats:
     def add_retry(self, cause: str) -> None:
         with self._lock:
             self.retries[cause] += 1
+
+    def set_quota_status(self, status: str) -> None:
+        with self._lock:
+            self.quota_status = status
 
     @property
     def retry_count(self) -> int:
@@ -50,4 +55,5 @@ class TransferStats:
             "ee_bytes_received": self.bytes_received,
             "ee_wait_seconds": round(self.wait_seconds, 3),
             "ee_transfer_seconds": round(self.transfer_seconds, 3),
+            **({"ee_quota_status": self.quota_status} if self.quota_status is not None else {}),
         }

@@ -21,13 +21,12 @@ import rasterio
 
 from ee_assets import limits
 from ee_assets.local import FaultConfig, LocalServer
-from ee_assets.transport import auth
 from ee_assets.transport.expression import serialize
-from ee_assets.transport.rest import EERestClient, build_session
+from ee_assets.transport.rest import EERestClient
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiled_geotiff import checkpoint_dir, fetch_geotiff
 from ee_assets.transport.tiling import ALIGN, Tile, plan_tiles, tile_shape
-from ee_assets_tests.support.grids import BANDS, s2_grid
+from ee_assets_tests.support.grids import BANDS, client_for, s2_grid
 from ee_assets_tests.support.local_backend import PROJECT, TOKEN
 from ee_assets_tests.support.no_network import subprocess_pythonpath
 
@@ -66,11 +65,6 @@ def test_an_image_that_fits_is_one_tile_and_halves_cover_the_tile():
 
 
 # -- fetching against the local server ---------------------------------------------------------------------------
-def client_for(server: LocalServer, **kwargs) -> EERestClient:
-    return EERestClient(build_session(auth.StaticTokenCredentials(TOKEN), refresh_on_401=False), server.url,
-                        PROJECT, **kwargs)
-
-
 @pytest.fixture()
 def s2_expression(ee_local) -> dict:
     """Four float32 bands of one synthetic Sentinel-2 scene."""
@@ -154,7 +148,8 @@ def test_a_tile_the_server_finds_too_large_is_halved_and_the_file_is_the_same(tm
                                                                                 s2_expression):
     grid = s2_grid(2048, 5.0)  # 2048² x 20 B = 84 MB: over the limit, so tiled (1536-px tiles)
     client = client_for(local_server)
-    normal = fetch_geotiff(client, s2_expression, grid, tmp_path / "normal.tif", BANDS)
+    normal = fetch_geotiff(client, s2_expression, grid, tmp_path / "normal.tif", BANDS,
+                           max_tile_bytes=limits.COMPUTE_PIXELS_MAX_BYTES)
     stats = TransferStats()
     # A tile budget above EE's limit: the server answers "request size" 400 and the tiles are halved.
     halved = fetch_geotiff(client, s2_expression, grid, tmp_path / "halved.tif", BANDS, stats=stats,

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import dagster as dg
-import rasterio
 
 from ee_assets.defs.assets import OWNERS
 from ee_assets.defs.config import CompositeConfig, load_settings
@@ -28,6 +27,7 @@ from ee_assets.graphs.composite import (
 )
 from ee_assets.transport.expression import expression_hash, serialize
 from ee_assets.transport.labels import RequestLabel
+from ee_assets.transport.masks import valid_fraction
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiled_geotiff import GeoTiffResult
 
@@ -61,17 +61,6 @@ def s2_composite_expression(context: dg.AssetExecutionContext, config: Composite
                   "window": f"[{start}, {end})"},
         data_version=dg.DataVersion(combined),
     )
-
-
-def valid_fraction(geotiff: Path) -> float:
-    """Share of pixels that are valid in every band (GDAL's dataset mask), read block by block."""
-    valid = total = 0
-    with rasterio.open(geotiff) as ds:
-        for _, window in ds.block_windows(1):
-            mask = ds.dataset_mask(window=window)
-            valid += int((mask > 0).sum())
-            total += mask.size
-    return valid / total if total else 0.0
 
 
 def _composite_files(earth_engine: EarthEngineResource, expression: dict, aoi: AreaOfInterest,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from ee_assets.local.protocol.faults import STATUS, FaultConfig
+from ee_assets.local.protocol.faults import QUOTA_STATUS_HEADER, STATUS, FaultConfig
 from ee_assets.local.protocol.routes import LocalBackend, Response
 
 log = logging.getLogger("ee_assets.local")
@@ -72,21 +72,32 @@ class EEHandler(BaseHTTPRequestHandler):
         with self.server.counting(url.path):
             self._answer(method, url, body)
 
+    def _send_api(self, resp: Response) -> None:
+        """Send an API answer with the quota-status header when one is configured."""
+        if self.server.faults.quota_status is not None:
+            resp.headers[QUOTA_STATUS_HEADER] = self.server.faults.quota_status
+        self._send(resp)
+
     def _answer(self, method: str, url, body: bytes) -> None:
         faults = self.server.faults
+        send = self._send_api if url.path.startswith("/v1/") else self._send
         if faults.active and url.path.startswith("/v1/"):
             if faults.latency_ms:
                 time.sleep(faults.latency_ms / 1000)
             error, drop = faults.draw()
             if error is not None:
-                msg = f"Injected fault: the local backend answered {error} (fault injection is on)."
+                msg = faults.message or f"Injected fault: the local backend answered {error} (fault injection is on)."
                 resp = Response.json({"error": {"code": error, "message": msg, "status": STATUS[error]}}, error)
                 resp.headers["Retry-After"] = str(faults.retry_after_s)
-                self._send(resp)
+                send(resp)
                 return
             if drop:
                 self._drop()
                 return
+        limit = faults.limit_error(url.path, body) if method == "POST" else None
+        if limit is not None:  # EE's per-request memory or time limit (a deterministic 400, as EE answers it)
+            send(Response.json({"error": {"code": 400, "message": limit, "status": "INVALID_ARGUMENT"}}, 400))
+            return
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
             resp = self.server.backend.handle(method, url.path, url.query, headers, body, self.server.root_url)
@@ -98,7 +109,7 @@ class EEHandler(BaseHTTPRequestHandler):
                        "unsupported case or a bug in ee_assets, and retrying will not help; simplify the expression "
                        "or report it with the expression attached.")
             resp = Response.json({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}, 400)
-        self._send(resp)
+        send(resp)
 
     def _send(self, resp: Response) -> None:
         self.send_response(resp.status)

@@ -22,7 +22,7 @@ from affine import Affine
 from ee_assets import limits
 from ee_assets.local.algorithms import implemented
 from ee_assets.local.catalog.catalog import Catalog
-from ee_assets.local.encoding.pixels import encode_pixels
+from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
@@ -59,8 +59,8 @@ class Response:
         return cls.json(err.to_json(), err.code)
 
 
-# The rule earthengine-api documents for ee.data.setWorkloadTag.
-WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
+# The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): EE rejects what the client would.
+WORKLOAD_TAG = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
 MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
@@ -80,7 +80,11 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
 class LocalBackend:
     """Answers EE REST requests from a catalog; thread-safe."""
 
-    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16):
+    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16,
+                 geotiff_mask: str = "internal"):
+        if geotiff_mask not in GEOTIFF_MASKS:
+            raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
+        self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
         self._features: OrderedDict[str, list[dict]] = OrderedDict()
@@ -88,6 +92,7 @@ class LocalBackend:
         self._cache_size = feature_cache_size
         self.implemented = implemented()
         self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
+        self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
 
@@ -106,6 +111,9 @@ class LocalBackend:
                 return Response.error(e)
         try:
             self.auth.check(headers.get("authorization", ""))
+            if path.startswith("/v1/"):
+                with self._tags_lock:
+                    self.user_projects[headers.get("x-goog-user-project", "")] += 1
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
@@ -171,8 +179,9 @@ class LocalBackend:
         tag = request.get("workloadTag")
         if tag is not None:
             if not isinstance(tag, str) or not WORKLOAD_TAG.fullmatch(tag):
-                raise InvalidArgument(f"Invalid workloadTag {tag!r}: it must be 1-63 characters, beginning and ending "
-                                      "with a letter or digit, with only letters, digits, '-', '_' and '.' between.")
+                raise InvalidArgument(f"Invalid workloadTag {tag!r}: tags must be 1-63 characters, beginning and "
+                                      "ending with a lowercase alphanumeric character ([a-z0-9]) with dashes (-), "
+                                      "underscores (_) and lowercase alphanumerics between.")
             with self._tags_lock:
                 self.workload_tags[tag] += 1
         return request
@@ -230,7 +239,7 @@ class LocalBackend:
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
         fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
-                                    request.get("visualizationOptions"))
+                                    request.get("visualizationOptions"), self.geotiff_mask)
         return Response(200, data, ctype)
 
     def create_thumbnail(self, m, params, body, root_url, kind: str = "thumbnails") -> Response:
