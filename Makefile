@@ -30,6 +30,7 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 
 lint: install
 	$(BIN)/ruff check ee_assets ee_assets_tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 # Speed benchmarks (each prints medians and ratios against baselines measured in the same run).
 bench: install

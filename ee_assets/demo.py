@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import dagster as dg
 import pandas as pd
 
+from ee_assets.definitions import defs
 from ee_assets.defs.storage import REPO_ROOT, OutputStore
 
 MONTHS = ["2020-04-01", "2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01"]
@@ -62,8 +63,6 @@ def main() -> int:
         print(f"EE_BACKEND={os.environ['EE_BACKEND']} ignored: the demo runs on the local backend.")
     os.environ["EE_BACKEND"] = "local"
     home = dagster_home()
-    from ee_assets.definitions import defs  # after the environment is set
-
     store = OutputStore()
     print(f"Dagster instance: {home}\nOutputs: {store.root_uri()}")
     with dg.DagsterInstance.get() as instance:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from matplotlib import colormaps
 from pydantic import Field, field_validator, model_validator
 
 from ee_assets import limits
@@ -77,8 +78,6 @@ class TablePreviewOptions(StrictModel):
     @field_validator("colormap")
     @classmethod
     def _known_colormap(cls, name: str) -> str:
-        from matplotlib import colormaps
-
         if name not in colormaps:
             raise ValueError(f"colormap {name!r} is not a matplotlib colormap (e.g. YlGn, viridis, RdBu).")
         return name

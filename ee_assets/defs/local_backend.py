@@ -35,11 +35,11 @@ _servers: dict[str | None, tuple[LocalServer, LocalEndpoint]] = {}
 
 def shared_endpoint(catalog: str | None) -> LocalEndpoint:
     """The endpoint of this process's server for `catalog` (None: $EE_LOCAL_CATALOG or the sample data)."""
-    from ee_assets.local import LocalServer
-
     with _lock:
         if catalog not in _servers:
-            from ee_assets.local import LocalServer  # raises MissingExtraError naming the extra when it is missing
+            # imported on first use, so EE_BACKEND=earthengine never loads it; raises MissingExtraError naming the
+            # extra when it is missing
+            from ee_assets.local import LocalServer
 
             token = secrets.token_urlsafe(32)
             server = LocalServer(catalog, host="127.0.0.1", port=0, token=token).start()

@@ -35,6 +35,7 @@ from pydantic import Field, PrivateAttr
 
 from ee_assets import limits
 from ee_assets.defs.local_backend import shared_endpoint
+from ee_assets.defs.storage import OUTPUT_DIR_ENV, OutputStore, check_output_dir_env
 from ee_assets.transport import auth
 from ee_assets.transport.ee_client import initialize_ee
 from ee_assets.transport.labels import RequestLabel
@@ -254,8 +255,6 @@ def _env_var(name: str) -> dg.EnvVar | None:
 @dg.definitions
 def resources() -> dg.Definitions:
     """The code location's resources, configured from the environment variables above."""
-    from ee_assets.defs.storage import OUTPUT_DIR_ENV, OutputStore, check_output_dir_env
-
     backend = (_env("EE_BACKEND") or Backend.LOCAL.value).lower()
     if backend not in BACKENDS:
         raise ValueError(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}; fix or unset it.")

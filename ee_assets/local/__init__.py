@@ -1,5 +1,10 @@
 """The embedded Earth Engine–compatible backend: an EE REST server over local rasters and vectors.
 
+This package's public entry point (LocalServer, start_local_server, FaultConfig) is all that the rest of ee_assets
+uses. Inside, the layers import only downwards (import-linter checks this): server → protocol (HTTP, routing) →
+evaluator (expression graphs) → algorithms (EE algorithms, by namespace) → catalog (files), encoding (response
+bodies) and kernels (hot paths) → values (EE value types). errors.py is shared by all.
+
 Its compiled kernels and classifiers come with the `ee_assets[local]` extra; without it, importing this package
 fails at once with an error that says so.
 """

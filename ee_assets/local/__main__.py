@@ -6,6 +6,13 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
+
+from ee_assets.local.algorithms import implemented
+from ee_assets.local.catalog.catalog import CatalogError
+from ee_assets.local.catalog.sample_data import build_sample_catalog
+from ee_assets.local.protocol.faults import FaultConfig
+from ee_assets.local.server import LocalServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,26 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "sample-data":
-        from pathlib import Path
-
-        from ee_assets.local.catalog.sample_data import build_sample_catalog
-
         path = build_sample_catalog(Path(args.out) if args.out else None, force=args.force,
                                     log=lambda msg: print(msg, file=sys.stderr))
         print(path)
         return 0
     if args.command == "algorithms":
-        from ee_assets.local.algorithms.registry import implemented
-
         algs = implemented()
         for name, alg in algs.items():
             print(f"{name:45s} -> {alg.returns}")
         print(f"{len(algs)} algorithms implemented", file=sys.stderr)
         return 0
-
-    from ee_assets.local.catalog.catalog import CatalogError
-    from ee_assets.local.protocol.faults import FaultConfig
-    from ee_assets.local.server import LocalServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:

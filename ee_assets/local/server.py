@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
 from ee_assets.local.protocol.oauth import Authenticator
@@ -22,8 +23,6 @@ def resolve_catalog(catalog: Catalog | str | os.PathLike | None) -> Catalog:
     if catalog is None:
         catalog = os.environ.get("EE_LOCAL_CATALOG") or None
     if catalog is None:
-        from ee_assets.local.catalog.sample_data import build_sample_catalog
-
         catalog = build_sample_catalog(log=lambda *a, **k: None)
     return Catalog.from_file(Path(catalog))
 

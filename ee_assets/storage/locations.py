@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fsspec
 from fsspec import AbstractFileSystem
 
 from ee_assets.extras import require
@@ -48,8 +49,6 @@ class Location:
 
     def filesystem(self) -> AbstractFileSystem:
         """The fsspec filesystem for this location (credentials the store's standard way, plus storage_options)."""
-        import fsspec
-
         if not self.is_local:
             extra = OBJECT_STORES[self.scheme][1]
             require(extra, f"Writing outputs to {self.scheme}://")

@@ -33,6 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import portalocker
+from pyrate_limiter import Limiter, Rate, RedisBucket, SQLiteBucket
+
 from ee_assets.extras import require
 
 RATE_LIMIT_ENV = "EE_RATE_LIMIT_URL"
@@ -88,8 +91,6 @@ def budget_key(api_url: str) -> str:
 
 def limiter_rates(requests_per_second: float):
     """pyrate-limiter Rates for a requests-per-second budget (never above it)."""
-    from pyrate_limiter import Rate
-
     if requests_per_second <= 0:
         raise ValueError(f"need a positive request rate, got {requests_per_second}")
     if requests_per_second >= 1:
@@ -106,8 +107,6 @@ class FileSlots:
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        import portalocker
-
         semaphore = portalocker.BoundedSemaphore(self.maximum, name=self.name, directory=str(self.directory),
                                                  timeout=math.inf, check_interval=self.poll_s)
         semaphore.acquire()
@@ -153,8 +152,6 @@ class RedisSlots:
 
 def open_backend(backend: BudgetBackend, api_url: str, requests_per_second: float, max_concurrent: int):
     """(pyrate-limiter Limiter, slots) for the shared budget of `api_url` on `backend` (sqlite or redis)."""
-    from pyrate_limiter import Limiter, RedisBucket, SQLiteBucket
-
     name = budget_key(api_url)
     rates = limiter_rates(requests_per_second)
     if backend.kind == "sqlite":

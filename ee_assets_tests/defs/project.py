@@ -15,8 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ee_assets_tests.defs_support import EE_ENV, REPO
-from ee_assets_tests.no_network import subprocess_pythonpath
+from ee_assets_tests.support.defs import EE_ENV, REPO
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 DG = Path(sys.executable).with_name("dg")
 PROJECT_FILES = ("pyproject.toml", "workspace.yaml", "dagster.yaml", "README.md")

@@ -23,7 +23,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from ee_assets_tests.defs.project import Project, copy_project, readme_commands, readme_files, readme_section, tree
-from ee_assets_tests.defs_support import REPO, catalog_images
+from ee_assets_tests.support.defs import REPO, catalog_images
 
 MONTH, NEXT = "2020-06-01", "2020-07-01"
 TABLE, IMAGE = "evi_max_by_state", "ndwi_delta"

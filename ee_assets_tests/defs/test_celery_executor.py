@@ -26,7 +26,7 @@ import yaml
 
 from ee_assets.defs.executor import CELERY_BROKER_ENV
 from ee_assets.storage import Store
-from ee_assets_tests.defs_support import (
+from ee_assets_tests.support.defs import (
     EE_ENV,
     REPO,
     clear_ee_env,
@@ -34,9 +34,9 @@ from ee_assets_tests.defs_support import (
     failures,
     materialize_everything,
 )
-from ee_assets_tests.no_network import subprocess_pythonpath
-from ee_assets_tests.storage.s3_server import bucket_name, create_bucket, objects, s3_environment
-from ee_assets_tests.transport.redis_server import redis_server, redis_server_binary
+from ee_assets_tests.support.no_network import subprocess_pythonpath
+from ee_assets_tests.support.redis_server import redis_server, redis_server_binary
+from ee_assets_tests.support.s3_server import bucket_name, create_bucket, objects, s3_environment
 
 MONTH = "2020-06-01"
 BIN = Path(sys.executable).parent

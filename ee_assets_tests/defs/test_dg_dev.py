@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ee_assets_tests.dagster_dev import DagsterDev, dagster_home, dev_environment
+from ee_assets_tests.support.dagster_dev import DagsterDev, dagster_home, dev_environment
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ from PIL import Image
 
 from ee_assets import ee_image_assets, ee_table_assets
 from ee_assets.components.scaffold import ImageScaffolder, TableScaffolder
-from ee_assets_tests.defs_support import catalog_images, clear_ee_env, failures, metadata, resources
+from ee_assets_tests.support.defs import catalog_images, clear_ee_env, failures, metadata, resources
 
 MONTH = "2020-06-01"
 STATES = ["ME", "NH", "VT"]

@@ -29,7 +29,7 @@ from ee_assets.defs.storage import OutputStore
 from ee_assets.demo import composite_paths, ndvi_table
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.storage import Store, UnsupportedLocationError
-from ee_assets_tests.defs_support import (
+from ee_assets_tests.support.defs import (
     EE_ENV,
     asset,
     clear_ee_env,
@@ -40,8 +40,8 @@ from ee_assets_tests.defs_support import (
     service_account_key,
     service_account_resource,
 )
-from ee_assets_tests.no_network import subprocess_pythonpath
-from ee_assets_tests.storage.s3_server import (
+from ee_assets_tests.support.no_network import subprocess_pythonpath
+from ee_assets_tests.support.s3_server import (
     bucket_name,
     create_bucket,
     object_versions,

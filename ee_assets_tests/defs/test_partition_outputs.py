@@ -19,8 +19,8 @@ from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.storage import Store
-from ee_assets_tests.defs_support import clear_ee_env, failures, service_account_resource
-from ee_assets_tests.storage.s3_server import (
+from ee_assets_tests.support.defs import clear_ee_env, failures, service_account_resource
+from ee_assets_tests.support.s3_server import (
     bucket_name,
     create_bucket,
     object_versions,

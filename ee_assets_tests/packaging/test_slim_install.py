@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ee_assets.extras import EXTRAS
-from ee_assets_tests.no_network import subprocess_pythonpath
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 HEAVY = EXTRAS["local"]
 

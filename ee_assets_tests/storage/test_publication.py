@@ -11,7 +11,7 @@ import pytest
 
 from ee_assets.files import write_atomic
 from ee_assets.storage import Publication, PublishError, Store
-from ee_assets_tests.storage.s3_server import objects
+from ee_assets_tests.support.s3_server import objects
 
 TIF, PNG = "s2_composite/delta/2020-06-01.tif", "s2_composite/delta/2020-06-01.png"
 FARMS_TIF = "s2_composite/farms/2020-06-01.tif"

@@ -23,8 +23,8 @@ from affine import Affine
 from ee_assets.files import write_atomic
 from ee_assets.storage import Store, UnsupportedLocationError, output_key, parse_location
 from ee_assets.storage.store import scratch_root
-from ee_assets_tests.no_network import subprocess_pythonpath
-from ee_assets_tests.storage.s3_server import objects
+from ee_assets_tests.support.no_network import subprocess_pythonpath
+from ee_assets_tests.support.s3_server import objects
 
 
 def geotiff(path: Path, seed: int) -> None:

@@ -14,7 +14,7 @@ from ee_assets.defs.resources import EarthEngineResource
 from ee_assets.local import LocalServer
 from ee_assets.local.protocol.oauth import generate_authorized_user, generate_service_account_key
 from ee_assets.transport.expression import serialize
-from ee_assets_tests.defs_support import clear_ee_env
+from ee_assets_tests.support.defs import clear_ee_env
 
 GRID = {"dimensions": {"width": 300, "height": 200}, "crsCode": "EPSG:4326",
         "affineTransform": {"scaleX": 0.01, "shearX": 0, "translateX": -100.0, "shearY": 0, "scaleY": -0.01,

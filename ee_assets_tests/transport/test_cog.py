@@ -15,7 +15,8 @@ from rasterio.windows import Window
 
 from ee_assets.transport.tiled_geotiff import fetch_geotiff
 from ee_assets.transport.tiling import Tile
-from ee_assets_tests.test_transport_tiling import BANDS, client_for, direct_window, s2_grid
+from ee_assets_tests.support.grids import BANDS, client_for, s2_grid
+from ee_assets_tests.transport.test_tiling import direct_window
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def cog(tmp_path_factory, local_server, sample_catalog) -> tuple[Path, dict]:
 
     from ee_assets.transport.ee_client import initialize_ee
     from ee_assets.transport.expression import serialize
-    from ee_assets_tests.conftest import PROJECT, credentials
+    from ee_assets_tests.support.local_backend import PROJECT, credentials
 
     initialize_ee(credentials(), url=local_server.url, project=PROJECT, offline=True)
     try:

@@ -25,9 +25,9 @@ from ee_assets.local.protocol.oauth import generate_service_account_key
 from ee_assets.transport.expression import serialize
 from ee_assets.transport.masks import valid_fraction, valid_mask
 from ee_assets.transport.tiled_geotiff import fetch_geotiff
-from ee_assets_tests.conftest import TOKEN, write_catalog
-from ee_assets_tests.defs_support import asset, catalog_images, check, clear_ee_env, metadata
-from ee_assets_tests.test_transport_tiling import client_for
+from ee_assets_tests.support.defs import asset, catalog_images, check, clear_ee_env, metadata
+from ee_assets_tests.support.grids import client_for
+from ee_assets_tests.support.local_backend import TOKEN, write_catalog
 
 WIDTH, HEIGHT, STEP, X0, Y0 = 600, 400, 0.01, -100.0, 40.0
 GRID = {"dimensions": {"width": WIDTH, "height": HEIGHT}, "crsCode": "EPSG:4326",

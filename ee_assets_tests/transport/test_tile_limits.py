@@ -14,8 +14,8 @@ from ee_assets.transport.rest import EERequestError
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.tiled_geotiff import MAX_LIMIT_SPLITS, checkpoint_dir, fetch_geotiff
 from ee_assets.transport.tiling import DEFAULT_TILE_BYTES, plan_tiles
-from ee_assets_tests.conftest import TOKEN
-from ee_assets_tests.test_transport_tiling import BANDS, client_for, s2_grid
+from ee_assets_tests.support.grids import BANDS, client_for, s2_grid
+from ee_assets_tests.support.local_backend import TOKEN
 
 TILE_512 = 512 * 512 * 20  # four float32 bands plus EE's mask byte each: 512² tiles
 

@@ -23,9 +23,9 @@ from ee_assets.transport.expression import serialize
 from ee_assets.transport.rest import EERequestError, EERestClient, build_session
 from ee_assets.transport.retry import RetrySettings
 from ee_assets.transport.stats import TransferStats
-from ee_assets_tests.conftest import PROJECT, TOKEN
-from ee_assets_tests.defs_support import clear_ee_env
-from ee_assets_tests.fake_clock import FakeClock
+from ee_assets_tests.support.defs import clear_ee_env
+from ee_assets_tests.support.fake_clock import FakeClock
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN
 from ee_assets_tests.transport.flaky_token_endpoint import FlakyTokenEndpoint
 
 EMAIL = "pipeline@token-test.iam.gserviceaccount.com"

@@ -10,7 +10,7 @@ import requests
 from ee._state import _WorkloadTag
 
 from ee_assets.transport.labels import RequestLabel, sanitize_workload_tag
-from ee_assets_tests.conftest import PROJECT, TOKEN
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN
 
 
 def client_accepts(tag: str) -> bool:

@@ -5,14 +5,21 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ee_assets.local.algorithms.coerce import as_geometry, as_number
+import numpy as np
+
 from ee_assets.local.algorithms.registry import algorithm
-from ee_assets.local.algorithms.value_reduce import reduce_values
+from ee_assets.local.algorithms.support.coerce import as_array, as_geometry, as_number
+from ee_assets.local.algorithms.support.elements import sort_key
+from ee_assets.local.algorithms.support.reduce_values import reduce_values
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.geometry import Geometry
 
 L = "List<Object>"
+
+
 _SEQUENCES = (list, tuple)
+
+
 MAX_GENERATED = 10_000_000  # elements a single List.sequence / List.repeat may create (memory guard)
 
 
@@ -113,6 +120,22 @@ def splice(list, start, count, other=None) -> list:
     return out[:i] + _list(other or [], "other") + out[i + int(count):]
 
 
+@algorithm("List.get", returns="Object", list="List<Object>", index="Integer")
+def list_get(list: list, index: int):
+    i = int(index)
+    if not -len(list) <= i < len(list):
+        raise InvalidArgument(f"List.get: List index must be between {-len(list)} and {len(list) - 1}: {i}.")
+    return list[i]
+
+
+@algorithm("List.getArray", returns="Array", list="List<Object>", index="Integer")
+def list_get_array(list, index: int) -> np.ndarray:
+    i = int(index)
+    if not -len(list) <= i < len(list):
+        raise InvalidArgument(f"List.getArray: index {i} is out of range for a list of {len(list)} elements.")
+    return as_array(list[i], "element")
+
+
 @algorithm("List.getNumber", returns="Number", list=L, index="Integer")
 def get_number(list, index):
     lst = _list(list)
@@ -199,15 +222,6 @@ def swap(list, pos1, pos2) -> list:
     i, j = _index("List.swap", out, pos1), _index("List.swap", out, pos2)
     out[i], out[j] = out[j], out[i]
     return out
-
-
-def sort_key(value) -> tuple:
-    """Numbers before strings, each in natural order (EE sorts comparable values); shared by the collection sorts."""
-    if isinstance(value, bool) or isinstance(value, (int, float)):
-        return (0, float(value), "")
-    if isinstance(value, str):
-        return (1, 0.0, value)
-    raise InvalidArgument(f"List.sort: cannot sort values of type {type(value).__name__}.")
 
 
 @algorithm("List.sort", returns=L, list=L, keys=L)

@@ -11,6 +11,11 @@ from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.jsonify import to_json
 
 
+@algorithm("String", returns="String", input="Object")
+def string(input) -> str:
+    return input if isinstance(input, str) else str(input)
+
+
 def _str(value, name: str) -> str:
     if not isinstance(value, str):
         raise InvalidArgument(f"Invalid argument for '{name}': expected a String, got {type(value).__name__}.")

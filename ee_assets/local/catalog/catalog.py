@@ -15,15 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import rasterio
+import shapely
 import yaml
+from shapely.geometry import shape
 
+from ee_assets.local.catalog.rasters import SourceRecipe
 from ee_assets.local.errors import InvalidArgument, NotFound
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, Image, SourceRecipe
+from ee_assets.local.values.image import Band, Image
 from ee_assets.local.values.projection import Projection
 
 ASSET_TYPES = ("IMAGE", "IMAGE_COLLECTION", "TABLE")
@@ -275,8 +279,6 @@ def _image_from_entry(asset: Asset, entry: ImageEntry) -> Image:
 
 @lru_cache(maxsize=32)
 def _read_table(path: str, mtime: float) -> tuple[Feature, ...]:
-    import geopandas as gpd
-
     gdf = gpd.read_file(path)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
@@ -373,9 +375,6 @@ def parse_list_filter(text: str | None):
             value = yaml.safe_load(raw)
             tests.append(lambda e, k=key, o=op, v=value: _cmp(e.properties.get(k), o, v))
         elif m := _INTERSECTS.match(term):
-            import shapely
-            from shapely.geometry import shape
-
             region = shape(yaml.safe_load(m.group(1).replace("'", '"')))
             tests.append(lambda e, r=region: _entry_intersects(e, r, shapely))
         else:

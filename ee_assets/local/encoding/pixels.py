@@ -188,18 +188,18 @@ def _render(values, masks, dtypes, visualization: dict | None) -> tuple[np.ndarr
         channels = np.stack([_cast_band(values[i], valid[i], np.dtype(np.uint8)) for i in range(n)])
         opacity = 1.0
     else:
-        channels, opacity = _visualize(values, valid, dtypes, visualization)
+        channels, opacity = visualize_values(values, valid, dtypes, visualization)
     alpha = np.rint(255.0 * np.clip(masks.min(axis=0), 0.0, 1.0) * opacity).astype(np.uint8)
     channels[:, ~valid.all(axis=0)] = 0
     return channels, alpha
 
 
-def _visualize(values, valid, dtypes, vis: dict) -> tuple[np.ndarray, float]:
+def visualize_values(values, valid, dtypes, vis: dict) -> tuple[np.ndarray, float]:
     """EE VisualizationOptions: v' = clip((v-min)/(max-min), 0, 1) ** (1/gamma), then palette or grey/RGB."""
     n = len(values)
     ranges = _per_band(vis.get("ranges"), n, "ranges")
     gammas = _per_band(vis.get("gamma"), n, "gamma") or [1.0] * n
-    palette = [_parse_color(c) for c in vis.get("paletteColors") or []]
+    palette = [parse_color(c) for c in vis.get("paletteColors") or []]
     opacity = _number(vis.get("opacity", 1.0), "opacity")
     if palette and n != 1:
         raise InvalidArgument(f"paletteColors can only be used with 1 band, got {n}.")
@@ -260,7 +260,7 @@ def _range(spec: Any, dtype: np.dtype) -> tuple[float, float]:
     return _number(spec.get("min", 0.0), "range min"), _number(spec.get("max", 1.0), "range max")
 
 
-def _parse_color(text: Any) -> tuple[int, int, int]:
+def parse_color(text: Any) -> tuple[int, int, int]:
     """A CSS colour: hex 'rrggbb' or 'rgb', with or without '#', or a CSS colour name."""
     s = str(text).strip()
     digits = s.removeprefix("#")

@@ -1,4 +1,5 @@
-"""Nearest-neighbour resampling of a source raster onto a requested grid, reading only the window it needs.
+"""Nearest-neighbour resampling of a source raster onto a requested grid: which source pixel each target pixel
+shows, and the smallest source window that holds them (catalog/rasters.py reads just that window).
 
 EE resamples with nearest neighbour by default. The mapping from target pixels to source pixels
 depends only on the two grids, so it is computed once and cached (a composite of many images on
@@ -16,8 +17,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import rasterio
-from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
 from ee_assets.local.values.geometry import transformer
@@ -152,25 +151,3 @@ def _compute_mapping(src: Grid, dst: Grid) -> PixelMapping:
     flat = np.where(inside, (rows - r0) * (c1 - c0) + (cols - c0), 0)
     return PixelMapping(Window(int(c0), int(r0), int(c1 - c0), int(r1 - r0)), dst.shape, flat_index=flat,
                         inside_flat=inside)
-
-
-def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[np.ndarray, np.ndarray]:
-    """(values float64, mask float32) of source band `band` (1-based) on `dst`; outside the source → masked."""
-    m = pixel_mapping(src, dst)
-    if m.window is None:
-        return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
-    with rasterio.open(path) as ds:
-        data = ds.read(band, window=m.window)
-        if nodata is not None:
-            valid = ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
-        elif MaskFlags.all_valid in ds.mask_flag_enums[band - 1]:
-            valid = None
-        else:
-            valid = ds.read_masks(band, window=m.window) > 0
-    values = m.gather(data).astype(np.float64)
-    everywhere = m.rows is not None and bool(np.all(m.rows >= 0) and np.all(m.cols >= 0))
-    if valid is None:
-        mask = np.ones(dst.shape, np.float32) if everywhere else m.inside.astype(np.float32)
-    else:
-        mask = (m.gather(valid) if everywhere else m.inside & m.gather(valid)).astype(np.float32)
-    return values, mask

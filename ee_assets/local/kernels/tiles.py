@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import new_pixel_cache, reset_pixel_cache
 
 TILE_PIXELS = 1 << 21  # pixels per tile: 2 Mpx is 24 MiB of float64 values plus float32 mask per band
 WORKERS = max(2, os.cpu_count() or 2)
@@ -90,8 +91,6 @@ def blocks(grid: Grid, tile_pixels: int = TILE_PIXELS) -> list[tuple[int, int, i
 
 def evaluate_tile(bands: Sequence[Any], grid: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
     """Every band's (values, mask) on `grid`, with a pixel cache of its own (shared by the bands)."""
-    from ee_assets.local.values.image import new_pixel_cache, reset_pixel_cache
-
     token = new_pixel_cache()
     try:
         return [band.recipe.evaluate(grid) for band in bands]

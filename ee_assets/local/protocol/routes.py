@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from affine import Affine
+
 from ee_assets import limits
-from ee_assets.local.algorithms.image import select
-from ee_assets.local.algorithms.registry import implemented
+from ee_assets.local.algorithms import implemented
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
-from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge
+from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
 from ee_assets.local.kernels.tiles import evaluate_bands
@@ -37,7 +38,7 @@ from ee_assets.local.protocol.thumbnails import (
     zipped_geotiffs,
 )
 from ee_assets.local.values.elements import Collection, Feature
-from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
 from ee_assets.local.values.jsonify import to_json
 
@@ -54,7 +55,7 @@ class Response:
         return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
 
     @classmethod
-    def error(cls, err: EEError) -> Response:
+    def error(cls, err: ApiError) -> Response:
         return cls.json(err.to_json(), err.code)
 
 
@@ -106,7 +107,7 @@ class LocalBackend:
                 if tile:
                     return self.map_tile(tile["name"], int(tile["z"]), int(tile["x"]), int(tile["y"]), root_url)
                 return self.thumbnail_pixels(path[len("/v1/"):-len(":getPixels")], root_url)
-            except EEError as e:
+            except ApiError as e:
                 return Response.error(e)
         try:
             self.auth.check(headers.get("authorization", ""))
@@ -122,7 +123,7 @@ class LocalBackend:
                 return Response.error(InvalidArgument(f"Method {method} is not allowed on {path}."))
             raise NotFound(f"No such method: {method} {path} (the ee_assets local backend implements "
                            "value:compute, table:computeFeatures, image:computePixels, assets and listAssets).")
-        except EEError as e:
+        except ApiError as e:
             return Response.error(e)
         except RecursionError:
             return Response.error(InvalidArgument("Expression is too deeply nested."))
@@ -228,7 +229,7 @@ class LocalBackend:
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
                                       f"got {type(image).__name__}.")
             if request.get("bandIds"):
-                image = select(image, [re.escape(b) for b in request["bandIds"]])
+                image = image.select([re.escape(b) for b in request["bandIds"]])
             arrays = [b.name for b in image.bands if getattr(b, "shape", ())]
             if arrays:
                 raise InvalidArgument(f"image:computePixels: band(s) {arrays} hold arrays; flatten them to scalar "
@@ -345,8 +346,6 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
         if native is None:
             raise InvalidArgument("image:computePixels: 'grid.dimensions' is required for an unbounded image.")
         width, height = width or native.width, height or native.height
-    from affine import Affine
-
     try:
         transform = Affine(float(t.get("scaleX", 0)), float(t.get("shearX", 0)), float(t.get("translateX", 0)),
                            float(t.get("shearY", 0)), float(t.get("scaleY", 0)), float(t.get("translateY", 0)))
@@ -356,8 +355,6 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
     if w <= 0 or h <= 0 or transform.determinant == 0:
         raise InvalidArgument("image:computePixels: grid dimensions must be positive and the transform invertible.")
     try:
-        from ee_assets.local.values.grid import parse_crs
-
         parse_crs(crs)
     except Exception as e:
         raise InvalidArgument(f"image:computePixels: unknown CRS '{crs}'.") from e

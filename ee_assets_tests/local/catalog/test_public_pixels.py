@@ -17,7 +17,7 @@ from affine import Affine
 
 from ee_assets.local.catalog.public import facts, pixels, synthetic
 from ee_assets_tests.local.catalog.popular_datasets import IMAGE_COLLECTIONS, IMAGES, native_window, sample_image
-from ee_assets_tests.no_network import subprocess_pythonpath
+from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 UTC = dt.UTC
 MAX_BANDS = 16

@@ -1,0 +1,192 @@
+"""Image.reduceRegion and Image.reduceRegions with EE's pixel rules, and Image.reduce across bands.
+
+Weighted reducers (mean, sum) weight a pixel by min(mask, covered fraction) and
+include it from 0.5 % coverage; the others use the pixel-centre rule. The image is
+evaluated only on the tiles of the reduction grid that the regions touch, all
+regions of a reduceRegions in one pass.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import shapely
+
+from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
+from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image
+from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, squeeze
+from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
+from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
+from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, weighted_regions
+from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Band, Image, MapRecipe
+from ee_assets.local.values.projection import Projection
+from ee_assets.local.values.reducer import Reducer
+
+IMG = "Image<unknown bands>"
+FLOAT64 = np.dtype(np.float64)
+
+
+def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: bool) -> list[list[str]]:
+    """Property names per band and output, as EE names them."""
+    outs = reducer.outputs
+    if len(band_names) == 1 and single_band_uses_outputs:
+        return [list(outs)]
+    if len(outs) == 1:
+        return [[b] for b in band_names]
+    return [[f"{b}_{o}" for o in outs] for b in band_names]
+
+
+def reduce_geometry(op: str, image: Image, reducer: Reducer, geom: Geometry, proj: Projection,
+                    max_pixels: float | None, names: list[list[str]], cache: dict | None = None) -> dict:
+    """Reduce every band of `image` over `geom`, returning {property name: value}."""
+    return reduce_geometries(op, image, reducer, [geom], proj, max_pixels, names)[0]
+
+
+def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geometry | None], proj: Projection,
+                      max_pixels: float | None, names: list[list[str]]) -> list[dict]:
+    """Reduce every band of `image` over each geometry at once: one pass over the pixels of the union window.
+
+    On the window of the projection's grid that covers them all, the image is evaluated tile by tile
+    (only tiles some region touches, on the tile pool); each tile's pixels are added to per-region
+    statistics before the next is computed: coverage-weighted sums straight from the polygon edges,
+    centre-rule statistics from pixel runs (kernels.zonal).
+    """
+    shapes = [None if g is None else g.to(proj.crs) for g in geoms]
+    pixel_area = abs(proj.affine.determinant)
+    for shape in shapes:
+        if max_pixels is not None and shape is not None and shape.area / pixel_area > max_pixels:
+            found = int(shape.area / pixel_area)
+            raise InvalidArgument(f"{op}: Too many pixels in the region. Found {found}, but maxPixels allows only "
+                                  f"{int(max_pixels)}. Set a larger scale or maxPixels.")
+    present = [s for s in shapes if s is not None and not s.is_empty]
+    grid = pixel_window(proj, shapely.box(*shapely.total_bounds(present))) if present else None
+    leaves = reducer.leaves
+    outputs: list[dict] = [{} for _ in shapes]
+    if grid is None:
+        for out in outputs:
+            out.update({n: None for band_names in names for n in band_names})
+        return outputs
+    weighted = weighted_regions(shapes, grid.transform, grid.width, grid.height) if any(
+        x.weighted for x in leaves) else None
+    centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
+        not x.weighted for x in leaves) else None
+    collect_sizes = None
+    if any(leaf.needs_values() for leaf in leaves):
+        collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
+    moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
+    accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
+    for (top, left, _, _), tile_centre, pixels in _tiles(image, grid, shapes, centre):
+        for acc, (values, mask) in zip(accs, pixels, strict=True):
+            if weighted is not None:
+                acc.add_weighted_regions(values, mask, weighted, top, left)
+            if tile_centre is not None:
+                acc.add_centre(values, mask, tile_centre, top, left, moments)
+    for i, out in enumerate(outputs):
+        if shapes[i] is None or shapes[i].is_empty:
+            out.update({n: None for band_names in names for n in band_names})
+            continue
+        for acc, band_names in zip(accs, names, strict=True):
+            values = [v for leaf in leaves for v in leaf.finish(acc, i)]
+            out.update(zip(band_names, values, strict=True))
+    return outputs
+
+
+def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
+    """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
+    in order, evaluated on the tile pool."""
+    tiles = blocks(grid, TILE_PIXELS)
+    present = [s for s in shapes if s is not None and not s.is_empty]
+    bounds = shapely.bounds(np.array(present, dtype=object))
+    inv = ~grid.transform
+    cols = np.stack([inv.a * bounds[:, 0] + inv.c, inv.a * bounds[:, 2] + inv.c])
+    rows = np.stack([inv.e * bounds[:, 1] + inv.f, inv.e * bounds[:, 3] + inv.f])
+    c0, c1 = np.floor(cols.min(axis=0)) - 1, np.ceil(cols.max(axis=0)) + 1  # a pixel of slack for rounding
+    r0, r1 = np.floor(rows.min(axis=0)) - 1, np.ceil(rows.max(axis=0)) + 1
+    if len(tiles) > 1 and centre is not None:
+        centre = centre.by_row(grid.height)
+    wanted = []
+    for top, left, h, w in tiles:
+        if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
+            continue
+        tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(left, left + w)
+        wanted.append(((top, left, h, w), tile_centre))
+
+    def run(item):
+        (top, left, h, w), tile_centre = item
+        return (top, left, h, w), tile_centre, evaluate_tile(image.bands, grid.window(left, top, w, h))
+
+    return ordered_map(run, wanted)
+
+
+@algorithm("Image.reduceRegion", returns="Dictionary<Object>", image=IMG, reducer="Reducer", geometry="Geometry",
+           scale="Float", crs="Projection", crsTransform="List<Float>", bestEffort="Boolean", maxPixels="Long",
+           tileScale="Float")
+def reduce_region(image: Image, reducer: Reducer, geometry=None, scale: float | None = None, crs=None,
+                  crsTransform: list | None = None, bestEffort: bool = False,
+                  maxPixels: float = REDUCE_DEFAULT_MAX_PIXELS,
+                  tileScale: float = 1.0) -> dict:
+    op = "Image.reduceRegion"
+    img = as_image(image)
+    if geometry is None:
+        geom = img.footprint()
+        if geom is None:
+            raise InvalidArgument(f"{op}: Provide 'geometry' parameter when aggregating over an unbounded image.")
+    else:
+        geom = as_geometry(geometry)
+    proj = reduction_projection(op, img, scale, crs, crsTransform)
+    if bestEffort:
+        shape = geom.to(proj.crs)
+        count = shape.area / abs(proj.affine.determinant)
+        if count > maxPixels:
+            proj = proj.at_scale(proj.nominal_scale() * math.sqrt(count / maxPixels) * 1.01)
+    names = _outputs(reducer, img.band_names, single_band_uses_outputs=False)
+    return reduce_geometry(op, img, reducer, geom, proj, maxPixels, names)
+
+
+@algorithm("Image.reduceRegions", returns="FeatureCollection", image=IMG, collection="FeatureCollection",
+           reducer="Reducer", scale="Float", crs="Projection", crsTransform="List<Float>", tileScale="Float",
+           maxPixelsPerRegion="Long")
+def reduce_regions(image: Image, collection: Collection, reducer: Reducer, scale: float | None = None, crs=None,
+                   crsTransform: list | None = None, tileScale: float = 1.0,
+                   maxPixelsPerRegion: float | None = None) -> Collection:
+    op = "Image.reduceRegions"
+    img = as_image(image)
+    coll = as_collection(collection)
+    proj = reduction_projection(op, img, scale, crs, crsTransform)
+    names = _outputs(reducer, img.band_names, single_band_uses_outputs=True)
+    for f in coll.elements:
+        if not isinstance(f, Feature):
+            raise InvalidArgument(f"{op}: the collection must contain Features.")
+    results = reduce_geometries(op, img, reducer, [f.geometry for f in coll.elements], proj, maxPixelsPerRegion,
+                                names)
+    out = [f.copy(**values) for f, values in zip(coll.elements, results, strict=True)]
+    return coll.derive(out, "FeatureCollection")
+
+
+@algorithm("Image.reduce", returns=IMG, image=IMG, reducer="Reducer")
+def reduce_bands(image: Image, reducer: Reducer) -> Image:
+    """Reduce across the bands of each pixel (masked bands are skipped); one band per reducer output."""
+    img = as_image(image)
+    if not img.bands:
+        raise InvalidArgument("Image.reduce: the image has no bands.")
+    first = img.bands[0]
+    inputs = tuple(b.recipe for b in img.bands)
+    out = []
+    for leaf in reducer.leaves:
+        if leaf.kind == "percentile":
+            for name, p in zip(leaf.outputs, leaf.percentiles, strict=True):
+                out.append(Band(name, FLOAT64, first.projection, MapRecipe(squeeze(percentile([p])), inputs),
+                                first.extent))
+            continue
+        if leaf.kind not in STATS:
+            raise InvalidArgument(f"Image.reduce: reducer '{leaf.kind}' is not supported.")
+        fn, dtype_rule = STATS[leaf.kind]
+        dtype = dtype_rule(np.dtype(np.result_type(*[b.dtype for b in img.bands])))
+        out.append(Band(leaf.outputs[0], dtype, first.projection, MapRecipe(fn, inputs), first.extent))
+    return img.with_bands(out)

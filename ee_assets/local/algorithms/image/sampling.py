@@ -1,0 +1,165 @@
+"""Image.sample and Image.sampleRegions: pixel values at pixel centres inside regions, as features.
+
+A pixel is sampled when its centre lies in the region (points sample the pixel that contains them), in the image's
+projection or the one given by `projection`/`scale`. Random subsampling (`factor`, `numPixels`) keeps each pixel
+with the same probability using numpy's generator seeded by `seed`: reproducible here, but not EE's sequence.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import shapely
+from rasterio.features import geometry_mask
+
+from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image, as_string_list
+from ee_assets.local.algorithms.support.projection import pixel_window, sample_projection
+from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.image import Image
+from ee_assets.local.values.projection import Projection
+
+IMG = "Image<unknown bands>"
+MAX_SAMPLE_PIXELS = 10_000_000
+
+
+def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> list[tuple[float, float, list]]:
+    """(x, y, [value or None per band]) for every sampled pixel of `geom`, in row-major order."""
+    shape = geom.to(proj.crs)
+    grid = pixel_window(proj, shape)
+    if grid is None:
+        return []
+    if grid.width * grid.height > MAX_SAMPLE_PIXELS:
+        raise InvalidArgument(f"{op}: the region covers {grid.width * grid.height} pixels at this scale (at most "
+                              f"{MAX_SAMPLE_PIXELS}); use a coarser scale or a smaller region.")
+    if shape.geom_type in ("Point", "MultiPoint"):
+        inv = ~grid.transform
+        cells = {(int(math.floor(r)), int(math.floor(c))) for c, r in (inv @ (p.x, p.y) for p in shapely.get_parts(
+            shape))}
+        rows, cols = (np.array(v, dtype=np.int64) for v in zip(*sorted(cells), strict=True))
+    else:
+        inside = ~geometry_mask([shape], out_shape=grid.shape, transform=grid.transform, all_touched=False)
+        rows, cols = np.nonzero(inside)
+    if rows.size == 0:
+        return []
+    columns = []
+    for band in image.bands:
+        values, mask = band.recipe.evaluate(grid)
+        v, m = values[rows, cols], mask[rows, cols] > 0
+        as_int = band.dtype.kind in "iub"
+        columns.append([(int(x) if as_int else float(x)) if ok else None for x, ok in zip(v, m, strict=True)])
+    xs, ys = grid.transform @ (cols + 0.5, rows + 0.5)
+    return [(float(x), float(y), [c[i] for c in columns]) for i, (x, y) in enumerate(zip(xs, ys, strict=True))]
+
+
+def _point(x: float, y: float, crs: str) -> Geometry:
+    return Geometry(shapely.Point(x, y), crs, False)
+
+
+def _sampled_pixels(op: str, img: Image, region, projection, scale: float | None, drop_nulls: bool
+                    ) -> tuple[Any, list]:
+    """The sampling projection and the (x, y, values) of every pixel in `region` (default: the image's
+    footprint), without those with a masked band when `drop_nulls`."""
+    geom = as_geometry(region, "region") if region is not None else img.footprint()
+    if geom is None:
+        raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
+    proj = sample_projection(op, img, projection, scale)
+    samples = region_samples(op, img, geom, proj)
+    if drop_nulls:
+        samples = [s for s in samples if all(v is not None for v in s[2])]
+    return proj, samples
+
+
+@algorithm("Image.sample", returns="FeatureCollection", image=IMG, region="Geometry", scale="Float",
+           projection="Projection", factor="Float", numPixels="Long", seed="Integer", dropNulls="Boolean",
+           tileScale="Float", geometries="Boolean")
+def sample(image: Image, region=None, scale: float | None = None, projection=None, factor: float | None = None,
+           numPixels: int | None = None, seed: int = 0, dropNulls: bool = True, tileScale: float = 1.0,
+           geometries: bool = False) -> Collection:
+    """One feature per sampled pixel, with a property per band (null where masked unless dropped)."""
+    op = "Image.sample"
+    img = as_image(image)
+    if factor is not None and numPixels is not None:
+        raise InvalidArgument(f"{op}: 'factor' and 'numPixels' are mutually exclusive.")
+    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
+    if factor is not None or numPixels is not None:
+        p = float(factor) if factor is not None else min(1.0, float(numPixels) / max(len(samples), 1))
+        keep = np.random.default_rng(int(seed)).random(len(samples)) < p
+        samples = [s for s, k in zip(samples, keep, strict=True) if k]
+    names = img.band_names
+    features = [Feature(_point(x, y, proj.crs) if geometries else None,
+                        {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
+                for i, (x, y, vals) in enumerate(samples)]
+    return Collection(features, {}, "FeatureCollection")
+
+
+@algorithm("Image.sampleRegions", returns="FeatureCollection", image=IMG, collection="FeatureCollection",
+           properties="List<String>", scale="Float", projection="Projection", tileScale="Float",
+           geometries="Boolean")
+def sample_regions(image: Image, collection: Collection, properties: list | None = None, scale: float | None = None,
+                   projection=None, tileScale: float = 1.0, geometries: bool = False) -> Collection:
+    """Every unmasked pixel of every feature's geometry, with the feature's properties (all, or `properties`)."""
+    op = "Image.sampleRegions"
+    img = as_image(image)
+    coll = as_collection(collection)
+    proj = sample_projection(op, img, projection, scale)
+    keep = as_string_list(properties, "properties") if properties is not None else None
+    names = img.band_names
+    out = []
+    for f in coll.elements:
+        if not isinstance(f, Feature) or f.geometry is None:
+            continue
+        props = f.public_properties() if keep is None else {k: f.properties.get(k) for k in keep}
+        for i, (x, y, vals) in enumerate(region_samples(op, img, f.geometry, proj)):
+            if any(v is None for v in vals):
+                continue
+            index = f"{f.properties.get('system:index', len(out))}_{i}"
+            out.append(Feature(_point(x, y, proj.crs) if geometries else None,
+                               {**props, **dict(zip(names, vals, strict=True)), "system:index": index}))
+    return Collection(out, {}, "FeatureCollection")
+
+
+@algorithm("Image.stratifiedSample", returns="FeatureCollection", image=IMG, numPoints="Integer", classBand="String",
+           region="Geometry", scale="Float", projection="Projection", seed="Integer", classValues="List<Object>",
+           classPoints="List<Object>", dropNulls="Boolean", tileScale="Float", geometries="Boolean")
+def stratified_sample(image: Image, numPoints: int, classBand: str | None = None, region=None,
+                      scale: float | None = None, projection=None, seed: int = 0, classValues: list | None = None,
+                      classPoints: list | None = None, dropNulls: bool = True, tileScale: float = 1.0,
+                      geometries: bool = False) -> Collection:
+    """Up to `numPoints` random pixels of each value of `classBand` (the first band by default), or
+    `classPoints[i]` for `classValues[i]`; classes with fewer pixels give all of them. Features are ordered by
+    class, then row-major; the choice uses numpy's generator seeded by `seed`."""
+    op = "Image.stratifiedSample"
+    img = as_image(image)
+    names = img.band_names
+    if not names:
+        raise InvalidArgument(f"{op}: the image has no bands.")
+    band = classBand if classBand is not None else names[0]
+    if band not in names:
+        raise InvalidArgument(f"{op}: class band '{band}' not found; the image has {names}.")
+    if (classValues is None) != (classPoints is None) or (classValues is not None and
+                                                          len(classValues) != len(classPoints)):
+        raise InvalidArgument(f"{op}: classValues and classPoints must be given together, with equal lengths.")
+    per_class = {float(v): int(n) for v, n in zip(classValues or [], classPoints or [], strict=True)}
+    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
+    column = names.index(band)
+    classes: dict[float, list] = {}
+    for s in samples:
+        if s[2][column] is not None:
+            classes.setdefault(float(s[2][column]), []).append(s)
+    rng = np.random.default_rng(int(seed))
+    features = []
+    for value in sorted(classes):
+        members = classes[value]
+        wanted = per_class.get(value, int(numPoints))
+        if wanted < len(members):
+            chosen = np.sort(rng.choice(len(members), size=wanted, replace=False))
+            members = [members[i] for i in chosen]
+        for x, y, vals in members:
+            features.append(Feature(_point(x, y, proj.crs) if geometries else None,
+                                    {**dict(zip(names, vals, strict=True)), "system:index": str(len(features))}))
+    return Collection(features, {}, "FeatureCollection")
