@@ -14,7 +14,8 @@ from ee_assets.defs.storage import OutputStore
 
 REPO = Path(__file__).resolve().parents[2]
 COMPUTATIONS = ("ndvi_by_state", "ndvi_timeseries", "s2_composite")  # the folders under ee_assets/defs/
-EE_ENV = ("EE_BACKEND", "EE_PROJECT", "EE_SERVICE_ACCOUNT_KEY", "EE_API_URL", "EE_LOCAL_CATALOG", "EE_OUTPUT_DIR")
+EE_ENV = ("EE_BACKEND", "EE_PROJECT", "EE_SERVICE_ACCOUNT_KEY", "EE_API_URL", "EE_LOCAL_CATALOG", "EE_OUTPUT_DIR",
+          "EE_CELERY_BROKER_URL", "EE_CELERY_BACKEND_URL")
 
 
 def clear_ee_env(monkeypatch) -> None:
