@@ -94,8 +94,9 @@ class LazyElements(Sequence):
     `max_elements` raises a clear error instead of exhausting memory."""
 
     def __init__(self, source: Callable[[Scope], Iterator], label: str, scope: Scope = Scope(),
-                 tests: tuple[Callable[[Any], bool], ...] = (), max_elements: int = MAX_ELEMENTS):
-        self.source, self.label, self.scope, self.tests, self.max_elements = source, label, scope, tests, max_elements
+                 tests: tuple[Callable[[Any], bool], ...] = (), max_elements: int | None = None):
+        self.source, self.label, self.scope, self.tests = source, label, scope, tests
+        self.max_elements = MAX_ELEMENTS if max_elements is None else max_elements
         self._pulled: list = []
         self._iterator: Iterator | None = None
         self._done = scope.empty
