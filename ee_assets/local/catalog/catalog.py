@@ -23,6 +23,7 @@ import shapely
 import yaml
 
 from ee_assets.local.catalog import provenance
+from ee_assets.local.catalog.folders import asset_name, folder_children
 from ee_assets.local.catalog.list_filter import parse_list_filter_terms
 from ee_assets.local.catalog.public import assets as public
 from ee_assets.local.catalog.rasters import SourceRecipe
@@ -187,16 +188,7 @@ class Catalog:
             images = public.list_images(pid, filter_text)
             if images is not None:
                 return images
-        children: dict[str, dict] = {}
-        for aid, a in self.assets.items():
-            if not aid.startswith(prefix):
-                continue
-            rest = aid[len(prefix):]
-            head = rest.split("/", 1)[0]
-            if "/" in rest:
-                children.setdefault(head, {"type": "FOLDER", "name": _name(prefix + head), "id": prefix + head})
-            else:
-                children[head] = _asset_json(a, None)
+        children = folder_children(pid, self.assets, lambda aid: _asset_json(self.assets[aid], None))
         if self.public:
             for head, child in public.folder_children(pid).items():
                 children.setdefault(head, child)
@@ -344,10 +336,6 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _name(aid: str) -> str:
-    return f"projects/earthengine-public/assets/{aid}"
-
-
 def _iso(ms: float | None) -> str | None:
     if ms is None:
         return None
@@ -357,11 +345,11 @@ def _iso(ms: float | None) -> str | None:
 def _asset_json(asset: Asset, entry: ImageEntry | None) -> dict:
     if asset.type == "TABLE":
         feats = _read_table(str(asset.path), asset.path.stat().st_mtime)
-        return {"type": "TABLE", "name": _name(asset.id), "id": asset.id, "properties": asset.properties,
+        return {"type": "TABLE", "name": asset_name(asset.id), "id": asset.id, "properties": asset.properties,
                 "featureCount": str(len(feats)), "sizeBytes": str(asset.path.stat().st_size)}
     if asset.type == "IMAGE_COLLECTION" and entry is None:
         starts = [e.time_start for e in asset.images if e.time_start is not None]
-        out = {"type": "IMAGE_COLLECTION", "name": _name(asset.id), "id": asset.id, "properties": asset.properties}
+        out = {"type": "IMAGE_COLLECTION", "name": asset_name(asset.id), "id": asset.id, "properties": asset.properties}
         if starts:
             out["startTime"], out["endTime"] = _iso(min(starts)), _iso(max(starts))
         return out
@@ -369,7 +357,7 @@ def _asset_json(asset: Asset, entry: ImageEntry | None) -> dict:
         asset, ImageEntry(asset.path, asset.id, None, None, {}))
     aid = f"{asset.id}/{entry.id}" if asset.type == "IMAGE_COLLECTION" else asset.id
     props = {k: v for k, v in img.properties.items() if not k.startswith("system:")}
-    out = {"type": "IMAGE", "name": _name(aid), "id": aid, "properties": props,
+    out = {"type": "IMAGE", "name": asset_name(aid), "id": aid, "properties": props,
            "sizeBytes": str(img.properties.get("system:asset_size", 0)), "bands": [_band_json(b) for b in img.bands]}
     if entry is not None and entry.time_start is not None:
         out["startTime"] = _iso(entry.time_start)

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ee_assets.local.catalog import provenance
+from ee_assets.local.catalog import folders, provenance
+from ee_assets.local.catalog.folders import asset_name
 from ee_assets.local.catalog.list_filter import ListFilter, parse_list_filter_terms
 from ee_assets.local.catalog.public import synthetic, timeline
 from ee_assets.local.catalog.public.bands import image_value
@@ -32,15 +33,10 @@ from ee_assets.local.values.geometry import WGS84, Geometry
 from ee_assets.local.values.lazy_collection import LazyElements, Scope
 
 log = logging.getLogger("ee_assets.local")
-PUBLIC_PROJECT = "earthengine-public"
 TABLE_TYPES = ("TABLE", "TABLE_COLLECTION", "BIGQUERY_TABLE")
 _MAX_MS = 253_402_300_799_000.0  # 9999-12-31T23:59:59Z: later (or earlier than year 1) is an open end
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
-
-
-def asset_name(asset_id: str) -> str:
-    return f"projects/{PUBLIC_PROJECT}/assets/{asset_id}"
 
 
 def _facts(asset_id: str, types: tuple[str, ...]) -> DatasetFacts | None:
@@ -213,20 +209,11 @@ def _image_test(terms: ListFilter):
 def folder_children(prefix: str) -> dict[str, dict]:
     """The public assets and folders directly under a folder (`""`: the top level), by name, as listAssets lists
     them."""
-    head = f"{prefix}/" if prefix else ""
-    children: dict[str, dict] = {}
-    for ds_id in synthetic.dataset_ids():
-        if not ds_id.startswith(head):
-            continue
-        rest = ds_id[len(head):]
-        name = rest.split("/", 1)[0]
-        if "/" in rest:
-            children.setdefault(name, {"type": "FOLDER", "name": asset_name(head + name), "id": head + name})
-        else:
-            ds = synthetic.dataset(ds_id)
-            children[name] = {"type": "TABLE" if ds.type in TABLE_TYPES else ds.type, "name": asset_name(ds_id),
-                              "id": ds_id}
-    return children
+    def describe(ds_id: str) -> dict:
+        ds = synthetic.dataset(ds_id)
+        return {"type": "TABLE" if ds.type in TABLE_TYPES else ds.type, "name": asset_name(ds_id), "id": ds_id}
+
+    return folders.folder_children(prefix, synthetic.dataset_ids(), describe)
 
 
 # -- the deprecation list the client reads at ee.Initialize ----------------------------------------------------
