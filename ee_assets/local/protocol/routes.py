@@ -21,7 +21,9 @@ from affine import Affine
 
 from ee_assets import limits
 from ee_assets.local.algorithms import implemented
+from ee_assets.local.catalog import provenance
 from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.catalog.public.assets import deprecated_stac
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
@@ -62,6 +64,9 @@ class Response:
 # The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): EE rejects what the client would.
 WORKLOAD_TAG = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
+# Where the official client reads the public catalog's deprecated datasets (ee/deprecation.py fetches
+# https://storage.googleapis.com/earthengine-stac/catalog/catalog_deprecated.json); the transport reads ours here.
+DEPRECATED_STAC = "/earthengine-stac/catalog/catalog_deprecated.json"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
 MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
 ROUTES: list[tuple[str, re.Pattern, str]] = [
@@ -87,7 +92,7 @@ class LocalBackend:
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
-        self._features: OrderedDict[str, list[dict]] = OrderedDict()
+        self._features: OrderedDict[str, tuple[list[dict], frozenset[str]]] = OrderedDict()
         self._features_lock = threading.Lock()
         self._cache_size = feature_cache_size
         self.implemented = implemented()
@@ -99,6 +104,18 @@ class LocalBackend:
     # -- dispatch -----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                root_url: str) -> Response:
+        """The answer to one request; when it read synthetic data, the `x-ee-assets-synthetic` header names the
+        assets (catalog/provenance.py)."""
+        with provenance.tracking() as synthetic:
+            response = self._dispatch(method, path, query, headers, body, root_url)
+        if synthetic and response.status < 400:
+            response.headers[provenance.SYNTHETIC_HEADER] = provenance.header_value(synthetic)
+        return response
+
+    def _dispatch(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+                  root_url: str) -> Response:
+        if method == "GET" and path == DEPRECATED_STAC:  # public, like the object it stands in for
+            return Response.json(deprecated_stac())
         if method == "POST" and path == "/token":
             return self.token(body, root_url)
         tile = MAP_TILE.fullmatch(path) if method == "GET" else None
@@ -152,7 +169,7 @@ class LocalBackend:
         start = _decode_token(params.get("pageToken"), parent) if params.get("pageToken") else 0
         page = items[start:start + size]
         out: dict[str, Any] = {"assets": page}
-        if start + size < len(items):
+        if items[start + size:start + size + 1]:  # more after this page (a generated listing goes no further)
             out["nextPageToken"] = _encode_token(start + size, parent)
         return Response.json(out)
 
@@ -208,7 +225,9 @@ class LocalBackend:
         with self._features_lock:
             if key in self._features:
                 self._features.move_to_end(key)
-                return self._features[key]
+                features, synthetic = self._features[key]
+                provenance.note(*synthetic)
+                return features
         result = self._evaluate(request, project)
         if isinstance(result, Feature):
             result = Collection([result])
@@ -217,7 +236,7 @@ class LocalBackend:
                                   f"got {type(result).__name__}.")
         features = [f.to_json() for f in result.elements]
         with self._features_lock:
-            self._features[key] = features
+            self._features[key] = (features, provenance.noted())
             while len(self._features) > self._cache_size:
                 self._features.popitem(last=False)
         return features
