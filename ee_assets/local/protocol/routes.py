@@ -31,10 +31,13 @@ from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
 from ee_assets.local.protocol.thumbnails import (
+    PICTURE_FORMATS,
     ZIPPED_FORMATS,
     ThumbnailStore,
+    default_picture_bands,
     render_request,
     tile_grid,
+    transparent_picture,
     zipped_geotiffs,
 )
 from ee_assets.local.values.elements import Collection, Feature
@@ -222,14 +225,22 @@ class LocalBackend:
                 self._features.popitem(last=False)
         return features
 
-    def compute_pixels(self, m, params, body, root_url) -> Response:
+    def compute_pixels(self, m, params, body, root_url, picture_defaults: bool = False) -> Response:
+        """computePixels; with `picture_defaults` (thumbnails and map tiles), EE's rendering of an image given
+        without visualization parameters: its first three bands, and nothing (transparent) for no bands."""
         request = self._compute_request(body)
+        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         with self._evaluation(request, m["project"]) as image:
             if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
                                       f"got {type(image).__name__}.")
             if request.get("bandIds"):
                 image = image.select([re.escape(b) for b in request["bandIds"]])
+            elif picture_defaults and fmt in PICTURE_FORMATS:
+                image, empty = default_picture_bands(image)
+                if empty and request.get("grid"):
+                    grid = _request_grid(request["grid"], image)
+                    return Response(200, *transparent_picture(grid, fmt, self.geotiff_mask))
             arrays = [b.name for b in image.bands if getattr(b, "shape", ())]
             if arrays:
                 raise InvalidArgument(f"image:computePixels: band(s) {arrays} hold arrays; flatten them to scalar "
@@ -237,7 +248,6 @@ class LocalBackend:
             grid = _request_grid(request.get("grid"), image)
             _check_pixel_limits(grid, image)
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
-        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
                                     request.get("visualizationOptions"), self.geotiff_mask)
         return Response(200, data, ctype)
@@ -257,13 +267,14 @@ class LocalBackend:
     def map_tile(self, name: str, z: int, x: int, y: int, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
         body = json.dumps({**render_request(stored), "grid": tile_grid(z, x, y)}).encode()
-        return self.compute_pixels({"project": project}, {}, body, root_url)
+        return self.compute_pixels({"project": project}, {}, body, root_url, picture_defaults=True)
 
     def thumbnail_pixels(self, name: str, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
 
         def render(request: dict) -> Response:
-            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url)
+            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url,
+                                       picture_defaults=True)
 
         if str(stored.get("fileFormat", "")).upper() in ZIPPED_FORMATS:  # getDownloadURL's default formats
             data = zipped_geotiffs(stored, lambda r: render(r).body,
@@ -323,8 +334,9 @@ def _decode_token(token: str, key: str) -> int:
 
 
 def _request_grid(spec: dict | None, image: Image) -> Grid:
-    if not image.bands:
-        raise InvalidArgument("image:computePixels: the image has no bands.")
+    if not image.bands and spec is None:
+        raise InvalidArgument("image:computePixels: the image has no bands (a composite of an empty collection?), "
+                              "so it has no grid of its own; there is nothing to draw.")
     native = image.native_grid()
     if spec is None:
         if native is None:

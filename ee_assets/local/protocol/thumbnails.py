@@ -16,7 +16,12 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
+
+from ee_assets.local.encoding.pixels import encode_pixels
 from ee_assets.local.errors import NotFound
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Image
 
 MAX_THUMBNAILS = 512
 
@@ -80,6 +85,22 @@ def render_request(stored: dict) -> dict:
     if request["fileFormat"] in PICTURE_FORMATS:
         request.setdefault("visualizationOptions", {})
     return request
+
+
+def default_picture_bands(image: Image) -> tuple[Image, bool]:
+    """The bands EE draws when no visualization parameters name them, and whether there is nothing to draw: the
+    first three of a multi-band image ("If the 'bands' parameter is not defined, the first three bands are used",
+    the Map.addLayer apidocs; "If empty, the first 3 are used", Image.visualize's signature), else all."""
+    if len(image.bands) > 3:
+        return image.with_bands(image.bands[:3]), False
+    return image, not image.bands
+
+
+def transparent_picture(grid: Grid, fmt: str, geotiff_mask: str) -> tuple[bytes, str]:
+    """A fully transparent picture of `grid`: how an image with no bands renders."""
+    zeros = np.zeros((1, grid.height, grid.width))
+    return encode_pixels(["vis-gray"], zeros, zeros.astype(np.float32), [np.dtype(np.uint8)], grid,
+                         fmt, None, geotiff_mask)
 
 
 def zipped_geotiffs(stored: dict, render: Callable[[dict], bytes], band_names: Callable[[dict], list[str]]) -> bytes:
