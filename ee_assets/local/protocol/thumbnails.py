@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ee_assets.local.algorithms.support.bands import first_elements
 from ee_assets.local.encoding.pixels import encode_pixels
 from ee_assets.local.errors import NotFound
 from ee_assets.local.values.grid import Grid
@@ -91,6 +92,7 @@ def default_picture_bands(image: Image) -> tuple[Image, bool]:
     """The bands EE draws when no visualization parameters name them, and whether there is nothing to draw: the
     first three of a multi-band image ("If the 'bands' parameter is not defined, the first three bands are used",
     the Map.addLayer apidocs; "If empty, the first 3 are used", Image.visualize's signature), else all."""
+    image = first_elements(image)  # array pixels draw their first element
     if len(image.bands) > 3:
         return image.with_bands(image.bands[:3]), False
     return image, not image.bands

@@ -14,12 +14,12 @@ import math
 import numpy as np
 
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.bands import ONE_PIXEL, is_constant
 from ee_assets.local.algorithms.support.coerce import as_image, as_string_list
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.image import (
     ArrayBand,
     Band,
-    ConstantArrayRecipe,
     ConstantRecipe,
     Image,
     MapRecipe,
@@ -34,6 +34,15 @@ FLOAT64 = np.dtype(np.float64)
 
 def array_band(like: Band, name: str, recipe: Recipe, shape: tuple[int, ...], dtype=FLOAT64) -> ArrayBand:
     return ArrayBand(name, np.dtype(dtype), like.projection, recipe, like.extent, tuple(int(n) for n in shape))
+
+
+def constant_array(band: Band) -> np.ndarray | None:
+    """The array every pixel of `band` holds when it is built from constants alone (ee.Image(ee.Array(…)),
+    ee.Image([2, 3]).toArray(), arithmetic on those), else None."""
+    if not is_constant(band.recipe):
+        return None
+    values, mask = band.recipe.evaluate(ONE_PIXEL)
+    return np.asarray(values[0, 0]) if mask[0, 0] > 0 else None
 
 
 def _array_band(image: Image, op: str, name: str = "input") -> ArrayBand:
@@ -193,15 +202,21 @@ def array_cat(image1: Image, image2: Image, axis: int) -> Image:
     one, two = _array_band(as_image(image1, "image1"), op, "image1"), _array_band(as_image(image2, "image2"), op,
                                                                                   "image2")
     ax = int(axis)
-    if one.dimensions != two.dimensions or not 0 <= ax < one.dimensions or \
-            any(x != y for i, (x, y) in enumerate(zip(one.shape, two.shape, strict=True)) if i != ax):
+    # Arrays have trailing length-1 axes as far as needed: EE's apidocs join 1-D [0, 1, 2] and [3, 4, 5] along
+    # axis 1 into [[0, 3], [1, 4], [2, 5]] (samples/python/apidocs/ee_image_arraycat.py).
+    ndim = max(one.dimensions, two.dimensions, ax + 1)
+    shape1, shape2 = (one.shape + (1,) * (ndim - one.dimensions), two.shape + (1,) * (ndim - two.dimensions))
+    if ax < 0 or any(x != y for i, (x, y) in enumerate(zip(shape1, shape2, strict=True)) if i != ax):
         raise InvalidArgument(f"{op}: arrays of shapes {list(one.shape)} and {list(two.shape)} cannot be joined "
                               f"along axis {ax}.")
-    shape = list(one.shape)
-    shape[ax] += two.shape[ax]
+    shape = list(shape1)
+    shape[ax] += shape2[ax]
 
     def cat(px):
-        return np.concatenate([px[0][0], px[1][0]], axis=2 + ax), np.minimum(px[0][1], px[1][1])
+        a, b = px[0][0], px[1][0]
+        a = a.reshape(a.shape[:2] + shape1)
+        b = b.reshape(b.shape[:2] + shape2)
+        return np.concatenate([a, b], axis=2 + ax), np.minimum(px[0][1], px[1][1])
 
     recipe = MapRecipe(cat, (one.recipe, two.recipe))
     return as_image(image1).with_bands([array_band(one, one.name, recipe, tuple(shape),
@@ -342,9 +357,12 @@ def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
     img = as_image(image)
     band = _array_band(img, op, "image")
     lens = as_image(lengths, "lengths")
-    if len(lens.bands) != 1 or not isinstance(lens.bands[0].recipe, ConstantArrayRecipe):
-        raise InvalidArgument(f"{op}: 'lengths' must be a constant 1-D array image (ee.Image(ee.Array([...]))).")
-    target = [int(v) for v in lens.bands[0].recipe.value.ravel()]
+    value = constant_array(lens.bands[0]) if len(lens.bands) == 1 and is_array(lens.bands[0]) else None
+    if value is None:
+        raise InvalidArgument(f"{op}: 'lengths' must be a 1-D array image of constants, such as "
+                              "ee.Image([2, 3]).toArray() or ee.Image(ee.Array([2, 3])); lengths that vary per "
+                              "pixel are not supported by the local backend.")
+    target = [int(v) for v in value.ravel()]
     if len(target) != int(dimensions):
         raise InvalidArgument(f"{op}: {len(target)} lengths given for {dimensions} dimensions.")
     total = math.prod(band.shape)
@@ -359,21 +377,29 @@ def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
 
 @algorithm("Image.arraySort", returns=IMG, image=IMG, keys=IMG)
 def array_sort(image: Image, keys=None) -> Image:
-    """Each 1-D array sorted ascending, by its own values or by the parallel `keys` arrays (a stable sort)."""
+    """Each array sorted ascending (a stable sort): a 1-D array by its own values or by the parallel `keys`; a
+    multi-dimensional one along the single axis on which `keys` is longer than 1 (keys of shape 1 x n reorder the
+    columns of every row, n x 1 the rows), as in EE's apidocs (samples/python/apidocs/ee_image_arraysort.py)."""
     op = "Image.arraySort"
     img = as_image(image)
     band = _array_band(img, op, "image")
-    if band.dimensions != 1:
-        raise InvalidArgument(f"{op}: only 1-D arrays can be sorted, got shape {list(band.shape)}.")
     if keys is None:
+        if band.dimensions != 1:
+            raise InvalidArgument(f"{op}: arrays of shape {list(band.shape)} need 'keys' to be sorted (one axis "
+                                  "at a time).")
         return img.with_bands([_apply(band, lambda v: np.sort(v, axis=-1, kind="stable"), band.shape)])
     key = _array_band(as_image(keys, "keys"), op, "keys")
-    if key.shape != band.shape:
-        raise InvalidArgument(f"{op}: keys of shape {list(key.shape)} do not match arrays of {list(band.shape)}.")
+    long_axes = [i for i, n in enumerate(key.shape) if n != 1]
+    if key.dimensions != band.dimensions or len(long_axes) > 1 or any(
+            n not in (1, m) for n, m in zip(key.shape, band.shape, strict=True)):
+        raise InvalidArgument(f"{op}: keys of shape {list(key.shape)} do not fit arrays of {list(band.shape)}; "
+                              "give keys as long as the array along the one axis to sort and 1 along the others.")
+    axis = 2 + (long_axes[0] if long_axes else band.dimensions - 1)
 
     def by_keys(px):
-        order = np.argsort(px[1][0], axis=-1, kind="stable")
-        return np.take_along_axis(px[0][0], order, axis=-1), np.minimum(px[0][1], px[1][1])
+        k = np.broadcast_to(px[1][0], px[0][0].shape)
+        order = np.argsort(k, axis=axis, kind="stable")
+        return np.take_along_axis(px[0][0], order, axis=axis), np.minimum(px[0][1], px[1][1])
 
     recipe = MapRecipe(by_keys, (band.recipe, key.recipe))
     return img.with_bands([array_band(band, band.name, recipe, band.shape, band.dtype)])
