@@ -44,3 +44,12 @@ def sklearn() -> SimpleNamespace:
     except ImportError as e:
         raise _missing("scikit-learn", e) from e
     return SimpleNamespace(tree=tree, ensemble=ensemble, neighbors=neighbors, svm=svm, calibration=calibration)
+
+
+def scipy_stats() -> ModuleType:
+    """scipy.stats (Pearson, Spearman and Kendall correlations with their p-values)."""
+    try:
+        from scipy import stats
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return stats
