@@ -138,7 +138,7 @@ def sample(image: Image, region=None, scale: float | None = None, projection=Non
     features = [Feature(_point(x, y, proj.crs) if geometries else None,
                         {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
                 for i, (x, y, vals) in enumerate(table.rows(keep))]
-    return Collection(features, {}, "FeatureCollection")
+    return Collection(features, {"band_order": names}, "FeatureCollection")
 
 
 @algorithm("Image.sampleRegions", returns="FeatureCollection", image=IMG, collection="FeatureCollection",
@@ -164,7 +164,7 @@ def sample_regions(image: Image, collection: Collection, properties: list | None
             index = f"{f.properties.get('system:index', len(out))}_{i}"
             out.append(Feature(_point(x, y, proj.crs) if geometries else None,
                                {**props, **dict(zip(names, vals, strict=True)), "system:index": index}))
-    return Collection(out, {}, "FeatureCollection")
+    return Collection(out, {"band_order": names}, "FeatureCollection")
 
 
 @algorithm("Image.stratifiedSample", returns="FeatureCollection", image=IMG, numPoints="Integer", classBand="String",
@@ -205,4 +205,4 @@ def stratified_sample(image: Image, numPoints: int, classBand: str | None = None
     features = [Feature(_point(x, y, proj.crs) if geometries else None,
                         {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
                 for i, (x, y, vals) in enumerate(rows)]
-    return Collection(features, {}, "FeatureCollection")
+    return Collection(features, {"band_order": names}, "FeatureCollection")
