@@ -1,6 +1,7 @@
-"""Thumbnails and map tiles: `POST …/thumbnails` or `POST …/maps` store a render request under an unguessable
-name; `GET …/thumbnails/<id>:getPixels` renders it on the image's own grid (getThumbURL), and
-`GET …/maps/<id>/tiles/{z}/{x}/{y}` on a 256 x 256 Web Mercator tile (getMapId, geemap's Map.addLayer).
+"""Thumbnails, map tiles and table downloads: `POST …/thumbnails`, `POST …/maps` or `POST …/tables` store a request
+under an unguessable name; `GET …/thumbnails/<id>:getPixels` renders it on the image's own grid (getThumbURL),
+`GET …/maps/<id>/tiles/{z}/{x}/{y}` on a 256 x 256 Web Mercator tile (getMapId, geemap's Map.addLayer) and
+`GET …/tables/<id>:getFeatures` writes the table (FeatureCollection.getDownloadURL).
 
 As on Earth Engine, the returned URLs work without credentials (so `requests.get(url)`, an <img> tag or a web map
 can fetch them): the 128-bit random id is the capability. Requests are kept in a bounded LRU, so old URLs
@@ -40,7 +41,7 @@ class ThumbnailStore:
         `projects/<project>/<kind>/<id>`."""
         name = f"projects/{project}/{kind}/{secrets.token_hex(16)}"
         kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds",
-                                         "filenamePrefix") if request.get(k) is not None}
+                                         "filenamePrefix", "selectors", "filename") if request.get(k) is not None}
         with self._lock:
             self._items[name] = (project, kept)
             while len(self._items) > self._capacity:
