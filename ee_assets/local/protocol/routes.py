@@ -348,7 +348,7 @@ def _region_grid(image: Image, region: dict) -> dict:
     r1 = min(native.height, math.ceil(max(r for _, r in corners)))
     if c1 <= c0 or r1 <= r0:
         raise InvalidArgument("assets.getPixels: the region does not overlap the asset.")
-    t = native.transform * Affine.translation(c0, r0)
+    t = native.transform @ Affine.translation(c0, r0)
     return {"crsCode": native.crs, "dimensions": {"width": c1 - c0, "height": r1 - r0},
             "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d, "scaleY": t.e,
                                 "translateY": t.f}}
