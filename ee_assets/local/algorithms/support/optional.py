@@ -53,3 +53,21 @@ def scipy_stats() -> ModuleType:
     except ImportError as e:
         raise _missing("SciPy", e) from e
     return stats
+
+
+def scipy_ndimage() -> ModuleType:
+    """scipy.ndimage (the Euclidean distance transform)."""
+    try:
+        from scipy import ndimage
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return ndimage
+
+
+def scipy_sparse_graph() -> SimpleNamespace:
+    """scipy.sparse's csr_array and scipy.sparse.csgraph's dijkstra (least-cost paths)."""
+    try:
+        from scipy.sparse import csgraph, csr_array
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return SimpleNamespace(csr_array=csr_array, dijkstra=csgraph.dijkstra)
