@@ -21,6 +21,7 @@ from ee_assets.local.algorithms.support.projection import pixel_window, sample_p
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Band, Image
 from ee_assets.local.values.projection import Projection
 
@@ -30,27 +31,32 @@ MAX_SAMPLE_PIXELS = 10_000_000
 
 @dataclass
 class PixelTable:
-    """The pixels of a region, column-wise: centres (x, y) and each band's values ((n,) or (n, *array shape) for
-    array bands) and validity, in row-major order. Values become Python objects only for the rows asked for."""
+    """The pixels of a region, column-wise: each band's values ((n,) or (n, *array shape) for array bands) and
+    validity, in row-major order, and where they are (`rows`, `cols` on `grid`). Centres and Python values are made
+    only for the rows asked for."""
 
-    xs: np.ndarray
-    ys: np.ndarray
+    grid: Grid | None
+    rows: np.ndarray
+    cols: np.ndarray
     bands: list[Band]
     values: list[np.ndarray]
     valid: list[np.ndarray]
 
     def __len__(self) -> int:
-        return len(self.xs)
+        return len(self.rows)
 
     def all_valid(self) -> np.ndarray:
         return np.logical_and.reduce(self.valid) if self.valid else np.ones(len(self), bool)
 
-    def rows(self, indices: np.ndarray | None = None) -> list[tuple[float, float, list]]:
+    def records(self, indices: np.ndarray | None = None) -> list[tuple[float, float, list]]:
         """(x, y, [value or None per band]) for the rows `indices` (default: all)."""
         idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
+        if idx.size == 0:
+            return []
         columns = [_python_values(b, v[idx], m[idx]) for b, v, m in zip(self.bands, self.values, self.valid,
                                                                            strict=True)]
-        xs, ys = self.xs[idx].tolist(), self.ys[idx].tolist()
+        xs, ys = self.grid.transform @ (self.cols[idx] + 0.5, self.rows[idx] + 0.5)
+        xs, ys = np.asarray(xs, float).tolist(), np.asarray(ys, float).tolist()
         return [(xs[i], ys[i], [c[i] for c in columns]) for i in range(len(idx))]
 
 
@@ -68,8 +74,8 @@ def region_pixels(op: str, image: Image, geom: Geometry, proj: Projection) -> Pi
     """Every pixel of `image` whose centre lies in `geom` (points: the pixel containing them) on `proj`'s grid."""
     shape = geom.to(proj.crs)
     grid = pixel_window(proj, shape)
-    empty = PixelTable(np.zeros(0), np.zeros(0), list(image.bands), [np.zeros(0) for _ in image.bands],
-                       [np.zeros(0, bool) for _ in image.bands])
+    empty = PixelTable(grid, np.zeros(0, np.int64), np.zeros(0, np.int64), list(image.bands),
+                       [np.zeros(0) for _ in image.bands], [np.zeros(0, bool) for _ in image.bands])
     if grid is None:
         return empty
     if grid.width * grid.height > MAX_SAMPLE_PIXELS:
@@ -83,23 +89,27 @@ def region_pixels(op: str, image: Image, geom: Geometry, proj: Projection) -> Pi
         if not cells:
             return empty
         rows, cols = (np.array(v, dtype=np.int64) for v in zip(*sorted(cells), strict=True))
+        flat = rows * grid.width + cols
     else:
         inside = ~geometry_mask([shape], out_shape=grid.shape, transform=grid.transform, all_touched=False)
-        rows, cols = np.nonzero(inside)
-    if rows.size == 0:
-        return empty
+        flat = None if inside.all() else np.flatnonzero(inside)
+        if flat is not None and flat.size == 0:
+            return empty
+        index = np.arange(grid.width * grid.height) if flat is None else flat
+        rows, cols = np.divmod(index, grid.width)
     values, valid = [], []
     for band in image.bands:
         v, m = band.recipe.evaluate(grid)
-        values.append(v[rows, cols])
-        valid.append(m[rows, cols] > 0)
-    xs, ys = grid.transform @ (cols + 0.5, rows + 0.5)
-    return PixelTable(np.asarray(xs, float), np.asarray(ys, float), list(image.bands), values, valid)
+        v = v.reshape((grid.width * grid.height,) + v.shape[2:])
+        m = m.reshape(-1)
+        values.append(v if flat is None else v[flat])
+        valid.append(m > 0 if flat is None else m[flat] > 0)
+    return PixelTable(grid, rows, cols, list(image.bands), values, valid)
 
 
 def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> list[tuple[float, float, list]]:
     """(x, y, [value or None per band]) for every sampled pixel of `geom`, in row-major order."""
-    return region_pixels(op, image, geom, proj).rows()
+    return region_pixels(op, image, geom, proj).records()
 
 
 def _point(x: float, y: float, crs: str) -> Geometry:
@@ -137,7 +147,7 @@ def sample(image: Image, region=None, scale: float | None = None, projection=Non
     names = img.band_names
     features = [Feature(_point(x, y, proj.crs) if geometries else None,
                         {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
-                for i, (x, y, vals) in enumerate(table.rows(keep))]
+                for i, (x, y, vals) in enumerate(table.records(keep))]
     return Collection(features, {"band_order": names}, "FeatureCollection")
 
 
@@ -201,7 +211,7 @@ def stratified_sample(image: Image, numPoints: int, classBand: str | None = None
         if wanted < len(members):
             members = members[np.sort(rng.choice(len(members), size=wanted, replace=False))]
         chosen.append(members)
-    rows = table.rows(np.concatenate(chosen) if chosen else np.zeros(0, np.int64))
+    rows = table.records(np.concatenate(chosen) if chosen else np.zeros(0, np.int64))
     features = [Feature(_point(x, y, proj.crs) if geometries else None,
                         {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
                 for i, (x, y, vals) in enumerate(rows)]
