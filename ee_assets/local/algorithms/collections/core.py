@@ -10,6 +10,7 @@ import shapely
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection
 from ee_assets.local.algorithms.support.elements import collection_geometry, sorted_by_property, with_properties
+from ee_assets.local.algorithms.support.filter_strings import parse_filter_string
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import WGS84, Geometry
@@ -44,8 +45,11 @@ def collection(features: list) -> Collection:
 @algorithm("Collection.filter", returns=FC, collection=FC, filter="Filter")
 def filter_(collection: Collection, filter) -> Collection:
     coll = as_collection(collection)
+    if isinstance(filter, str):  # "Either a Filter object or a string to be parsed into a Filter object"
+        filter = parse_filter_string("Collection.filter", filter)
     if not callable(filter):
-        raise InvalidArgument("Collection.filter: 'filter' must be a Filter (string filters are not supported).")
+        raise InvalidArgument("Collection.filter: 'filter' must be a Filter or a filter string such as "
+                              "\"cloud < 20\".")
     if isinstance(coll.elements, LazyElements):  # generated on demand: narrow what is generated
         return Collection(coll.elements.narrowed(filter, getattr(filter, "scope", None)), dict(coll.properties),
                           coll.kind)
