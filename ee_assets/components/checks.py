@@ -253,7 +253,7 @@ def shard_grid_mismatches(files: list, grid: dict) -> list[str]:
         with rasterio.open(path) as ds:
             if ds.crs != CRS.from_user_input(grid["crsCode"]):
                 problems.append(f"{path.name}: CRS {ds.crs} != {grid['crsCode']}")
-            want = expected * Affine.translation(col, row)
+            want = expected @ Affine.translation(col, row)
             if not ds.transform.almost_equals(want, precision=1e-9):
                 problems.append(f"{path.name}: transform {tuple(ds.transform)[:6]} != {tuple(want)[:6]}")
             covered += ds.width * ds.height

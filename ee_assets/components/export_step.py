@@ -20,6 +20,7 @@ from ee_assets.transport.rest import EEError, EERequestError
 from ee_assets.transport.stats import TransferStats
 
 REATTACHABLE = frozenset({"PENDING", "RUNNING", "SUCCEEDED"})
+MAX_GENERATIONS = 50
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ def _reattachable(earth_engine: EarthEngineResource, context: dg.AssetExecutionC
     return started, ((last, status) if status.state in REATTACHABLE else None)
 
 
+def _start(earth_engine: EarthEngineResource, kind: str, body: dict, destination: str, generation: int,
+           label: RequestLabel, stats: TransferStats) -> tuple[str, exports.OperationStatus]:
+    """Start the export with the requestId of `generation`; a requestId whose task already ended FAILED or
+    CANCELLED (started by a run this instance has no record of) moves on to the next generation."""
+    for attempt in range(generation, generation + MAX_GENERATIONS):
+        request_id = exports.request_id(earth_engine.connection.project, label, body["expression"], destination,
+                                        attempt)
+        status = exports.start_export(earth_engine.connection.client, kind, body, request_id, label, stats)
+        if status.state not in ("FAILED", "CANCELLED"):
+            return request_id, status
+    raise dg.Failure(f"The last {MAX_GENERATIONS} exports to {destination} all failed or were cancelled; see "
+                     "their errors in the Tasks list.", allow_retries=False)
+
+
 def run_export(context: dg.AssetExecutionContext, earth_engine: EarthEngineResource, kind: str, body: dict,
                options: ExportOptions, target: dict[str, str], partition: str | None, label: RequestLabel,
                stats: TransferStats, extension: str | None = None) -> ExportOutcome:
@@ -70,9 +85,7 @@ def run_export(context: dg.AssetExecutionContext, earth_engine: EarthEngineResou
             context.log.info(f"Re-attaching to export {status.name} ({status.describe()}), started by run "
                              f"{record.run_id[:8]}: a killed or retried run's task is not started twice.")
         else:
-            request_id = exports.request_id(earth_engine.connection.project, label, body["expression"],
-                                             destination, len(started))
-            status = exports.start_export(client, kind, body, request_id, label, stats)
+            request_id, status = _start(earth_engine, kind, body, destination, len(started), label, stats)
             records.record_start(context, partition, status.name, request_id, digest, destination)
             context.log.info(f"Started export {status.name} to {destination} (requestId {request_id}).")
     except EEError as e:

@@ -5,13 +5,14 @@ project's do (EE_BACKEND, EE_API_URL, EE_SERVICE_ACCOUNT_KEY, EE_OUTPUT_DIR, EE_
 
 from __future__ import annotations
 
+import functools
 import os
 
 import dagster as dg
 import ee
 
 from ee_assets import ee_image_assets, ee_table_assets
-from ee_assets.defs.resources import resources
+from ee_assets.defs import resources as location
 
 DESTINATION = os.environ.get("EXPORT_TEST_DESTINATION", "gs://test-bucket/exports")
 POLL = {"poll_seconds": 0.2, "max_poll_seconds": 0.5}
@@ -43,19 +44,24 @@ def big_points() -> ee.FeatureCollection:
                                              BIG_FEATURES, 7)
 
 
-defs = dg.Definitions.merge(
-    ee_image_assets(asset_key="daily_image", graph=day_image, partitions=DAILY, output="export",
-                    export={"destination": DESTINATION, "file_dimensions": 256, **POLL},
-                    grids={"g": {"crs": "EPSG:32610", "upper_left": [600000, 4200000], "scale": 10, "width": 300,
-                                 "height": 200}}),
-    ee_table_assets(asset_key="daily_points", graph=day_points, partitions=DAILY, output="export",
-                    export={"destination": DESTINATION, "format": "csv", **POLL}),
-    ee_image_assets(asset_key="big_image", graph=big_image, output="export",
-                    export={"destination": DESTINATION, "max_pixels": BIG_SIDE * BIG_SIDE, "cloud_optimized": False,
-                            **POLL},
-                    grids={"world": {"crs": "EPSG:4326", "upper_left": [-10, 10], "scale": 0.001, "width": BIG_SIDE,
-                                     "height": BIG_SIDE}}),
-    ee_table_assets(asset_key="big_points", graph=big_points, output="export",
-                    export={"destination": DESTINATION, **POLL}),
-    resources(),
-)
+@functools.cache
+def computations() -> dg.Definitions:
+    """The export assets without resources (tests bring their own)."""
+    return dg.Definitions.merge(
+        ee_image_assets(asset_key="daily_image", graph=day_image, partitions=DAILY, output="export",
+                        export={"destination": DESTINATION, "file_dimensions": 256, **POLL},
+                        grids={"g": {"crs": "EPSG:32610", "upper_left": [600000, 4200000], "scale": 10, "width": 300,
+                                     "height": 200}}),
+        ee_table_assets(asset_key="daily_points", graph=day_points, partitions=DAILY, output="export",
+                        export={"destination": DESTINATION, "format": "csv", **POLL}),
+        ee_image_assets(asset_key="big_image", graph=big_image, output="export",
+                        export={"destination": DESTINATION, "max_pixels": BIG_SIDE * BIG_SIDE, "cloud_optimized": False,
+                                **POLL},
+                        grids={"world": {"crs": "EPSG:4326", "upper_left": [-10, 10], "scale": 0.001, "width": BIG_SIDE,
+                                         "height": BIG_SIDE}}),
+        ee_table_assets(asset_key="big_points", graph=big_points, output="export",
+                        export={"destination": DESTINATION, **POLL}),
+    )
+
+
+defs = dg.Definitions.merge(computations(), location.resources())
