@@ -20,6 +20,7 @@ from ee_assets import ee_table_assets
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets_tests.support import export_defs
+from ee_assets_tests.support.dagster_dev import DagsterDev, dagster_home, dev_environment
 from ee_assets_tests.support.defs import (
     EE_ENV,
     clear_ee_env,
@@ -159,3 +160,41 @@ def test_a_killed_run_is_reexecuted_and_reattaches_to_its_export(slow_server, tm
     exported = files(tmp_path / "buckets")
     assert list(exported) == [f"test-bucket/exports/daily_points/{partition}.csv"]
     assert exported[f"test-bucket/exports/daily_points/{partition}.csv"].count(b"\n") == 201  # header + 200
+
+
+TERMINATE_RUN = """
+mutation Terminate($runId: String!) {
+  terminateRun(runId: $runId) { __typename ... on TerminateRunFailure { message } ... on PythonError { message } }
+}
+"""
+RUN_STATUS = """
+query Run($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run { status } } }
+"""
+
+
+@pytest.mark.e2e
+def test_terminating_a_run_from_dagster_cancels_its_export(slow_server, tmp_path, sample_catalog):
+    """`dagster dev` on the export code location: a backfill's run is terminated through the GraphQL API (the UI's
+    Terminate button) while its export runs; the step cancels the operation, which ends CANCELLED at the server."""
+    server, partition = slow_server, "2020-01-04"
+    env = {**dev_environment(dagster_home(tmp_path / "home"), tmp_path / "out", sample_catalog, tmp_path / "guard"),
+           **step_environment(server, tmp_path)}
+    env["DAGSTER_HOME"] = str(tmp_path / "home")
+    with DagsterDev(env, tmp_path / "dev.log", command=(str(DAGSTER), "dev", "-f", str(DEFS_FILE))) as dev:
+        backfill = dev.launch_asset_backfill(["daily_image_expression", "daily_image"], [partition], "terminate")
+        deadline = time.monotonic() + 600
+        while not [op for op in operations(server) if op["metadata"]["state"] == "RUNNING"]:
+            assert time.monotonic() < deadline, (tmp_path / "dev.log").read_text()[-4000:]
+            time.sleep(0.5)
+        [run] = [r for r in dev.backfill(backfill)["runs"] if r["status"] == "STARTED"]
+        answer = dev.graphql(TERMINATE_RUN, {"runId": run["id"]})["terminateRun"]
+        assert answer["__typename"] == "TerminateRunSuccess", answer
+        while dev.graphql(RUN_STATUS, {"runId": run["id"]})["runOrError"]["status"] not in ("CANCELED",
+                                                                                                 "FAILURE"):
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        status = dev.graphql(RUN_STATUS, {"runId": run["id"]})["runOrError"]["status"]
+    [op] = operations(server)
+    assert op["metadata"]["state"] == "CANCELLED" and op["error"]["code"] == 1
+    assert status == "CANCELED"
+    assert not (tmp_path / "buckets").exists()
