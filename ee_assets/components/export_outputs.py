@@ -56,13 +56,26 @@ def export_image(context: dg.AssetExecutionContext, earth_engine: EarthEngineRes
             file_dimensions=list(options.file_dimensions) if isinstance(options.file_dimensions, tuple)
             else options.file_dimensions, shard_size=options.shard_size, cloud_optimized=options.cloud_optimized)
         outcomes[name] = run_export(context, earth_engine, "image", body, options, target, partition, label, stats,
-                                    EXTENSIONS["geotiff"])
+                                    EXTENSIONS["geotiff"], shard_uris(options, target, grids[name]))
     first = next(iter(outcomes.values()))
     metadata = _metadata(first, {n: o.status.name for n, o in outcomes.items()})
     metadata["grids"] = dg.MetadataValue.json({n: o.metadata() for n, o in outcomes.items()})
     metadata["uris"] = dg.MetadataValue.json({n: o.uris for n, o in outcomes.items()})
     metadata["files"] = sum(len(o.uris) for o in outcomes.values())
     return metadata
+
+
+def shard_uris(options: ExportOptions, target: dict[str, str], grid: dict) -> list[str] | None:
+    """The files an image export to gs:// writes when file_dimensions is given (EE's naming), else None."""
+    if options.file_dimensions is None or "asset_id" in target:
+        return None
+    dims = options.file_dimensions
+    fw, fh = (dims, dims) if isinstance(dims, int) else dims
+    width, height = grid["dimensions"]["width"], grid["dimensions"]["height"]
+    base = f"gs://{target['bucket']}/{target['prefix']}"
+    if width <= fw and height <= fh:
+        return [f"{base}.tif"]
+    return [f"{base}-{row:010d}-{col:010d}.tif" for row in range(0, height, fh) for col in range(0, width, fw)]
 
 
 def _metadata(outcome, operations: dict[str, str]) -> dict:

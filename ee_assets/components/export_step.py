@@ -72,8 +72,12 @@ def _start(earth_engine: EarthEngineResource, kind: str, body: dict, destination
 
 def run_export(context: dg.AssetExecutionContext, earth_engine: EarthEngineResource, kind: str, body: dict,
                options: ExportOptions, target: dict[str, str], partition: str | None, label: RequestLabel,
-               stats: TransferStats, extension: str | None = None) -> ExportOutcome:
-    """Run one export to `target` (see ExportOptions.target) to the end; dg.Failure with EE's message if it fails."""
+               stats: TransferStats, extension: str | None = None, expected: list[str] | None = None
+               ) -> ExportOutcome:
+    """Run one export to `target` (see ExportOptions.target) to the end; dg.Failure with EE's message if it fails.
+
+    `expected`: the URIs the export must have written (when the file layout is known), so files an earlier export
+    with another layout left under the same prefix are not taken for this one's."""
     client = earth_engine.connection.client
     destination = options.target_uri(target)
     digest = expression_hash(body["expression"])
@@ -119,6 +123,12 @@ def run_export(context: dg.AssetExecutionContext, earth_engine: EarthEngineResou
         local = earth_engine.exports_read_locally
         uris = exported_objects(lambda bucket: bucket_store(bucket, local), destination,
                                 extension or EXTENSIONS["geotiff"])
+        if expected is not None:
+            missing = sorted(set(expected) - set(uris))
+            if missing:
+                raise dg.Failure(f"Earth Engine export {final.name} succeeded but {len(missing)} of its files are "
+                                 f"missing (e.g. {missing[0]}); check the bucket.", allow_retries=False)
+            uris = list(expected)
         if not uris:
             raise dg.Failure(f"Earth Engine export {final.name} succeeded but no file matches {destination}.*; "
                              "check the bucket and the destination prefix.", allow_retries=False)
