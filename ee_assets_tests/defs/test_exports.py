@@ -15,8 +15,10 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from ee_assets import ee_table_assets
+from ee_assets.components.options import ImageOptions
 from ee_assets.defs.storage import OutputStore
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets_tests.support import export_defs
@@ -198,3 +200,13 @@ def test_terminating_a_run_from_dagster_cancels_its_export(slow_server, tmp_path
     assert op["metadata"]["state"] == "CANCELLED" and op["error"]["code"] == 1
     assert status == "CANCELED"
     assert not (tmp_path / "buckets").exists()
+
+
+def test_the_readme_example_is_valid_config():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("### Batch exports (`output: export`)"):]
+    block = section[section.index("```yaml\n") + 8:section.index("```\n", section.index("```yaml\n") + 8)]
+    attributes = yaml.safe_load(block)["attributes"]
+    options = ImageOptions.model_validate(attributes)
+    assert options.exporting and options.export.target("s2_median_export", "2020-06-01", "bay") == {
+        "bucket": "my-bucket", "prefix": "ee/s2_median_export/bay/2020-06-01"}
