@@ -6,17 +6,26 @@ is measured. The bounds are generous: they prove streaming (the image alone woul
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import rasterio
 
 from ee_assets.transport.ee_client import initialize_ee
+from ee_assets_tests.support import export_defs
+from ee_assets_tests.support.defs import EE_ENV
 from ee_assets_tests.support.export_defs import BIG_FEATURES, BIG_SIDE, big_image, big_points
 from ee_assets_tests.support.local_backend import PROJECT, credentials
-from ee_assets_tests.support.server_process import ServerProcess
+from ee_assets_tests.support.no_network import subprocess_pythonpath
+from ee_assets_tests.support.server_process import ServerProcess, peak_rss_mb
 
 SERVER_BOUND_MB = 1500
+DAGSTER = Path(sys.executable).with_name("dagster")
+DEFS_FILE = Path(export_defs.__file__)
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +96,41 @@ def test_a_100000_feature_table_export_streams(server, client):
     peak = server.peak_rss_mb
     print(f"\n100,000-feature table export: server RSS {before:.0f} MiB before, peak {peak:.0f} MiB")
     assert peak < SERVER_BOUND_MB
+
+
+def group_peak_rss_mb(group: int) -> dict[int, float]:
+    """Peak RSS (MiB) of every live process in process group `group`."""
+    peaks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == group:
+                peaks[int(stat.parent.name)] = peak_rss_mb(int(stat.parent.name))
+        except (OSError, ValueError, IndexError, RuntimeError):
+            continue  # the process ended meanwhile
+    return peaks
+
+
+@pytest.mark.parametrize("key", ["big_image", "big_points"])
+def test_the_dagster_step_of_a_large_export_stays_small(server, key, tmp_path):
+    """The same exports as Dagster assets (`dagster asset materialize`, checks included) against the server: the
+    step only polls and reads the files back block by block / once, so its processes stay small."""
+    env = {k: v for k, v in os.environ.items() if k not in EE_ENV and k != "PYTHONPATH"}
+    env.update(server.environment(), PYTHONPATH=subprocess_pythonpath(tmp_path / "guard"),
+               DAGSTER_HOME=str(tmp_path), DAGSTER_DISABLE_TELEMETRY="1", EE_OUTPUT_DIR=str(tmp_path / "out"),
+               EXPORT_TEST_DESTINATION="gs://dagster-bucket/big")
+    server.reset_peak_rss()
+    step = subprocess.Popen([str(DAGSTER), "asset", "materialize", "-f", str(DEFS_FILE), "--select",
+                             f"{key}_expression,{key}"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+    peaks: dict[int, float] = {}
+    while step.poll() is None:
+        for pid, peak in group_peak_rss_mb(step.pid).items():
+            peaks[pid] = max(peak, peaks.get(pid, 0.0))
+        time.sleep(0.2)
+    out = step.stdout.read()
+    assert step.returncode == 0, out[-4000:]
+    assert "ASSET_CHECK_EVALUATION" in out and "did not pass" not in out
+    step_peak, server_peak = max(peaks.values()), server.peak_rss_mb
+    print(f"\n{key} as a Dagster asset: step processes' peak RSS {step_peak:.0f} MiB, server {server_peak:.0f} MiB")
+    assert step_peak < SERVER_BOUND_MB and server_peak < SERVER_BOUND_MB
