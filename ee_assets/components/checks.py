@@ -146,6 +146,23 @@ def grid_mismatches(path, grid: dict) -> list[str]:
     return problems
 
 
+def _masked_result(fractions: dict[str, float]) -> dg.AssetCheckResult:
+    """The not-masked check's result from each grid's valid fraction."""
+    empty = sorted(n for n, f in fractions.items() if f == 0)
+    return dg.AssetCheckResult(
+        passed=not empty,
+        description=f"Entirely masked (clouds everywhere? no data?): {', '.join(empty)}." if empty else None,
+        metadata={"valid_fraction": dg.MetadataValue.json(fractions)})
+
+
+def _grid_result(problems: dict[str, list[str]]) -> dg.AssetCheckResult:
+    """The grid check's result from each grid's mismatches."""
+    return dg.AssetCheckResult(
+        passed=not problems,
+        description="; ".join(f"{n}: {', '.join(p)}" for n, p in problems.items()) or None,
+        metadata={"mismatches": dg.MetadataValue.json(problems)})
+
+
 def image_checks(options: ImageOptions, names: AssetNames, partitions: dg.PartitionsDefinition | None,
                  grids: dict[str, PixelGrid]) -> list[dg.AssetChecksDefinition]:
     """Not entirely masked, and the requested grid, for every grid's GeoTIFF."""
@@ -168,12 +185,7 @@ def image_checks(options: ImageOptions, names: AssetNames, partitions: dg.Partit
         for name in grids:
             with geotiff(output_store, partition_key(context), name) as path:
                 fractions[name] = round(valid_fraction(path), 6)
-        empty = sorted(n for n, f in fractions.items() if f == 0)
-        return dg.AssetCheckResult(
-            passed=not empty,
-            description=f"Entirely masked (clouds everywhere? no data?): {', '.join(empty)}." if empty else None,
-            metadata={"valid_fraction": dg.MetadataValue.json(fractions)},
-        )
+        return _masked_result(fractions)
 
     @dg.asset_check(asset=names.result, name=f"{names.ident}_grid_matches_request", partitions_def=partitions,
                     blocking=blocking,
@@ -185,11 +197,7 @@ def image_checks(options: ImageOptions, names: AssetNames, partitions: dg.Partit
                 found = grid_mismatches(path, grid.to_json())
             if found:
                 problems[name] = found
-        return dg.AssetCheckResult(
-            passed=not problems,
-            description="; ".join(f"{n}: {', '.join(p)}" for n, p in problems.items()) or None,
-            metadata={"mismatches": dg.MetadataValue.json(problems)},
-        )
+        return _grid_result(problems)
 
     return [not_masked, grid_matches]
 
@@ -217,11 +225,7 @@ def export_image_checks(names: AssetNames, partitions: dg.PartitionsDefinition |
                         sizes.append(ds.width * ds.height)
                 valid = sum(valid_fraction(path) * n for (path, _, _), n in zip(found, sizes, strict=True))
                 fractions[name] = round(valid / max(sum(sizes), 1), 6)
-        empty = sorted(n for n, f in fractions.items() if f == 0)
-        return dg.AssetCheckResult(
-            passed=not empty,
-            description=f"Entirely masked (clouds everywhere? no data?): {', '.join(empty)}." if empty else None,
-            metadata={"valid_fraction": dg.MetadataValue.json(fractions)})
+        return _masked_result(fractions)
 
     @dg.asset_check(asset=names.result, name=f"{names.ident}_grid_matches_request", partitions_def=partitions,
                     blocking=blocking, required_resource_keys={"earth_engine"},
@@ -234,10 +238,7 @@ def export_image_checks(names: AssetNames, partitions: dg.PartitionsDefinition |
                 found_problems = shard_grid_mismatches(found, grid.to_json())
             if found_problems:
                 problems[name] = found_problems
-        return dg.AssetCheckResult(
-            passed=not problems,
-            description="; ".join(f"{n}: {', '.join(p)}" for n, p in problems.items()) or None,
-            metadata={"mismatches": dg.MetadataValue.json(problems)})
+        return _grid_result(problems)
 
     return [not_masked, grid_matches]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster._core.errors import DagsterExecutionInterruptedError
 
 from ee_assets.components import export_records as records
 from ee_assets.components.export_options import EXTENSIONS, ExportOptions
@@ -102,7 +101,7 @@ def run_export(context: dg.AssetExecutionContext, earth_engine: EarthEngineResou
 
     try:
         final = exports.wait_for(client, status.name, poll, report, label)
-    except (DagsterExecutionInterruptedError, KeyboardInterrupt):
+    except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt):
         context.log.warning(f"The run was terminated: cancelling export {status.name}.")
         try:
             exports.cancel_operation(client, status.name, label)

@@ -19,6 +19,7 @@ from ee_assets.transport.ee_client import initialize_ee
 from ee_assets_tests.support import export_defs
 from ee_assets_tests.support.defs import EE_ENV
 from ee_assets_tests.support.export_defs import BIG_FEATURES, BIG_SIDE, big_image, big_points
+from ee_assets_tests.support.export_tasks import finish
 from ee_assets_tests.support.local_backend import PROJECT, credentials
 from ee_assets_tests.support.no_network import subprocess_pythonpath
 from ee_assets_tests.support.server_process import ServerProcess, peak_rss_mb
@@ -43,14 +44,6 @@ def client(server):
     ee.Reset()
 
 
-def finish(task, timeout_s: float = 1800) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while task.active():
-        assert time.monotonic() < deadline, task.status()
-        time.sleep(1)
-    return task.status()
-
-
 def test_a_20000_square_image_export_streams(server, client):
     ee = client
     before = server.reset_peak_rss()
@@ -59,7 +52,7 @@ def test_a_20000_square_image_export_streams(server, client):
         crsTransform=[0.001, 0, -10, 0, -0.001, 10], dimensions=f"{BIG_SIDE}x{BIG_SIDE}", maxPixels=BIG_SIDE ** 2,
         fileDimensions=16384)
     task.start()
-    status = finish(task)
+    status = finish(task, timeout_s=1800, interval_s=1)
     assert status["state"] == "COMPLETED", status
     files = sorted((server.bucket_root / "big-bucket" / "image").glob("*.tif"))
     assert [f.name for f in files] == [f"big-{r:010d}-{c:010d}.tif" for r in (0, 16384) for c in (0, 16384)]
@@ -88,7 +81,7 @@ def test_a_100000_feature_table_export_streams(server, client):
     task = ee.batch.Export.table.toCloudStorage(big_points(), description="points", bucket="big-bucket",
                                                 fileNamePrefix="table/points", fileFormat="CSV")
     task.start()
-    status = finish(task)
+    status = finish(task, timeout_s=1800, interval_s=1)
     assert status["state"] == "COMPLETED", status
     with (server.bucket_root / "big-bucket" / "table" / "points.csv").open() as f:
         rows = sum(1 for _ in csv.reader(f)) - 1

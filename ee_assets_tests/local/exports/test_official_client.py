@@ -15,6 +15,7 @@ import rasterio
 from rasterio.io import MemoryFile
 
 from ee_assets.local import FaultConfig
+from ee_assets_tests.support.export_tasks import finish
 from ee_assets_tests.support.image_fixtures import TRANSFORM, shapes_collection
 
 CRS = "EPSG:3857"
@@ -25,14 +26,6 @@ WIDTH, HEIGHT = 37, 29
 PIXEL_GRID = {"crsCode": CRS, "dimensions": {"width": WIDTH, "height": HEIGHT},
               "affineTransform": dict(zip(["scaleX", "shearX", "translateX", "shearY", "scaleY", "translateY"],
                                           GRID_TRANSFORM, strict=True))}
-
-
-def wait(task, timeout_s: float = 60) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while task.active():
-        assert time.monotonic() < deadline, task.status()
-        time.sleep(0.05)
-    return task.status()
 
 
 def sample_image(ee):
@@ -64,7 +57,7 @@ def test_sharded_geotiff_export_equals_compute_pixels(exporting):
     task = export_image(ee, sample_image(ee), fileDimensions=16, shardSize=16)
     task.start()
     assert task.status()["state"] in ("READY", "RUNNING", "COMPLETED")
-    status = wait(task)
+    status = finish(task)
     assert status["state"] == "COMPLETED", status
     assert status["destination_uris"] == ["https://console.developers.google.com/storage/browser/test-bucket/tiles/"]
     files = sorted((buckets / "test-bucket" / "tiles").glob("*.tif"))
@@ -82,7 +75,7 @@ def test_cloud_optimized_single_file(exporting):
     server, ee, buckets = exporting()
     task = export_image(ee, sample_image(ee), formatOptions={"cloudOptimized": True})
     task.start()
-    assert wait(task)["state"] == "COMPLETED"
+    assert finish(task)["state"] == "COMPLETED"
     path = buckets / "test-bucket" / "tiles" / "v.tif"
     with rasterio.open(path) as ds:
         assert (ds.width, ds.height) == (WIDTH, HEIGHT) and ds.profile.get("tiled")
@@ -95,7 +88,7 @@ def test_export_to_an_asset_is_loadable_afterwards(exporting):
                                          assetId="projects/test-project/assets/exported", crs=CRS,
                                          crsTransform=GRID_TRANSFORM, dimensions=f"{WIDTH}x{HEIGHT}")
     task.start()
-    assert wait(task)["state"] == "COMPLETED"
+    assert finish(task)["state"] == "COMPLETED"
     got = ee.data.computePixels({"expression": ee.Image("projects/test-project/assets/exported"),
                                  "fileFormat": "NUMPY_NDARRAY", "grid": PIXEL_GRID})
     want = ee.data.computePixels({"expression": sample_image(ee), "fileFormat": "NUMPY_NDARRAY", "grid": PIXEL_GRID})
@@ -114,7 +107,7 @@ def test_table_export_equals_compute_features(exporting, file_format):
     task = ee.batch.Export.table.toCloudStorage(collection(ee), description="shapes", bucket="test-bucket",
                                                 fileNamePrefix="tables/shapes", fileFormat=file_format)
     task.start()
-    assert wait(task)["state"] == "COMPLETED"
+    assert finish(task)["state"] == "COMPLETED"
     want = ee.data.computeFeatures({"expression": collection(ee)})["features"]
     folder = buckets / "test-bucket" / "tables"
     if file_format == "GeoJSON":
@@ -154,7 +147,7 @@ def test_cancel_a_running_task(exporting):
     while task.status()["state"] != "RUNNING":
         time.sleep(0.02)
     task.cancel()
-    status = wait(task, timeout_s=10)
+    status = finish(task, timeout_s=10)
     assert status["state"] == "CANCELLED"
     op = ee.data.getOperation(f"projects/test-project/operations/{task.id}")
     assert op["done"] and op["error"]["code"] == 1
@@ -189,12 +182,12 @@ def test_failed_tasks_report_ee_errors(exporting):
     server, ee, buckets = exporting(faults=FaultConfig(task_failure_rate=1.0, task_failure_message="Boom."))
     task = export_image(ee, sample_image(ee))
     task.start()
-    status = wait(task)
+    status = finish(task)
     assert (status["state"], status["error_message"]) == ("FAILED", "Boom.")
     server.faults.task_failure_rate = 0.0
     too_big = export_image(ee, sample_image(ee), maxPixels=100)
     too_big.start()
-    status = wait(too_big)
+    status = finish(too_big)
     assert status["state"] == "FAILED"
     assert status["error_message"].startswith(f"Export too large: specified {WIDTH * HEIGHT} pixels (max: 100).")
     assert not (buckets / "test-bucket").exists()
