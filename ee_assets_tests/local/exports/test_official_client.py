@@ -12,11 +12,13 @@ import time
 import numpy as np
 import pytest
 import rasterio
+import requests
 from rasterio.io import MemoryFile
 
 from ee_assets.local import FaultConfig
 from ee_assets_tests.support.export_tasks import finish
 from ee_assets_tests.support.image_fixtures import TRANSFORM, shapes_collection
+from ee_assets_tests.support.local_backend import PROJECT, TOKEN
 
 CRS = "EPSG:3857"
 # A 37 x 29 grid of 2 m pixels over (and past) the 60 m x 50 m test raster: with 16-pixel files, 3 x 2 shards
@@ -191,3 +193,21 @@ def test_failed_tasks_report_ee_errors(exporting):
     assert status["state"] == "FAILED"
     assert status["error_message"].startswith(f"Export too large: specified {WIDTH * HEIGHT} pixels (max: 100).")
     assert not (buckets / "test-bucket").exists()
+
+
+def test_operations_wait_and_list_pages(exporting):
+    """operations.wait (not called by the client) blocks until the task ends; list pages with pageSize."""
+    server, ee, _ = exporting(faults=FaultConfig(task_delay_s=0.3))
+    tasks = [export_image(ee, sample_image(ee)) for _ in range(3)]
+    for task in tasks:
+        task.start()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    base = f"{server.url}/v1/projects/{PROJECT}/operations"
+    waited = requests.post(f"{base}/{tasks[-1].id}:wait", json={"timeout": "30s"}, headers=headers, timeout=60).json()
+    assert waited["done"] is True and waited["metadata"]["state"] == "SUCCEEDED"
+    first = requests.get(base, params={"pageSize": 2}, headers=headers, timeout=10).json()
+    rest = requests.get(base, params={"pageSize": 2, "pageToken": first["nextPageToken"]}, headers=headers,
+                        timeout=10).json()
+    names = [op["name"] for op in first["operations"] + rest["operations"]]
+    assert len(first["operations"]) == 2 and "nextPageToken" not in rest
+    assert names == [f"projects/{PROJECT}/operations/{t.id}" for t in reversed(tasks)]  # newest first
