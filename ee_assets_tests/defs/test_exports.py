@@ -135,10 +135,12 @@ def test_a_killed_run_is_reexecuted_and_reattaches_to_its_export(slow_server, tm
     killed = materialize(env, "daily_points", partition)
     try:
         deadline = time.monotonic() + 300
-        while not [op for op in operations(server) if op["metadata"]["state"] == "RUNNING"]:
-            assert killed.poll() is None and time.monotonic() < deadline, killed.stdout.read()[-4000:]
-            time.sleep(0.1)
-        time.sleep(1)  # the step has recorded the start and is polling
+        with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+            # until the task runs and the step has recorded its start in the event log (then it polls)
+            while not ([op for op in operations(server) if op["metadata"]["state"] == "RUNNING"] and
+                       instance.fetch_observations(dg.AssetKey("daily_points"), limit=1).records):
+                assert killed.poll() is None and time.monotonic() < deadline, killed.stdout.read()[-4000:]
+                time.sleep(0.1)
     finally:
         os.killpg(killed.pid, signal.SIGKILL)
         killed.wait(30)
