@@ -22,6 +22,7 @@ from affine import Affine
 from ee_assets import limits
 from ee_assets.local.algorithms import implemented
 from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
@@ -37,7 +38,7 @@ from ee_assets.local.protocol.thumbnails import (
     tile_grid,
     zipped_geotiffs,
 )
-from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.elements import Collection, Feature, features_json
 from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
 from ee_assets.local.values.jsonify import to_json
@@ -52,7 +53,7 @@ class Response:
 
     @classmethod
     def json(cls, obj: Any, status: int = 200) -> Response:
-        return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
+        return cls(status, json_body(obj))
 
     @classmethod
     def error(cls, err: ApiError) -> Response:
@@ -215,7 +216,7 @@ class LocalBackend:
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
-        features = [f.to_json() for f in result.elements]
+        features = features_json(result.elements)
         with self._features_lock:
             self._features[key] = features
             while len(self._features) > self._cache_size:
