@@ -9,6 +9,9 @@ regions of a reduceRegions in one pass.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 import shapely
@@ -20,7 +23,14 @@ from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, sq
 from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
-from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, weighted_regions
+from ee_assets.local.kernels.zonal import (
+    Runs,
+    WeightedRegions,
+    ZonalAccumulator,
+    region_runs,
+    weighted_regions,
+    weighted_window_sums,
+)
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
@@ -30,6 +40,7 @@ from ee_assets.local.values.reducer import Reducer
 
 IMG = "Image<unknown bands>"
 FLOAT64 = np.dtype(np.float64)
+T = TypeVar("T")
 
 
 def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: bool) -> list[list[str]]:
@@ -53,9 +64,11 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     """Reduce every band of `image` over each geometry at once: one pass over the pixels of the union window.
 
     On the window of the projection's grid that covers them all, the image is evaluated tile by tile
-    (only tiles some region touches, on the tile pool); each tile's pixels are added to per-region
-    statistics before the next is computed: coverage-weighted sums straight from the polygon edges,
-    centre-rule statistics from pixel runs (kernels.zonal).
+    (only tiles some region touches, on the tile pool) and each tile's pixels are added to per-region
+    statistics: coverage-weighted sums straight from the polygon edges, centre-rule statistics from pixel
+    runs (kernels.zonal). The weighted sums of a tile are taken on the pool task that read it, so reading
+    and summing overlap, and added in tile order; the polygons' edges are prepared by the first task that
+    needs them, while the others read.
     """
     shapes = [None if g is None else g.to(proj.crs) for g in geoms]
     pixel_area = abs(proj.affine.determinant)
@@ -72,7 +85,7 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
         for out in outputs:
             out.update({n: None for band_names in names for n in band_names})
         return outputs
-    weighted = weighted_regions(shapes, grid.transform, grid.width, grid.height) if any(
+    weighted = _Once(lambda: weighted_regions(shapes, grid.transform, grid.width, grid.height)) if any(
         x.weighted for x in leaves) else None
     centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
         not x.weighted for x in leaves) else None
@@ -81,10 +94,11 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
         collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
     moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
     accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
-    for (top, left, _, _), tile_centre, pixels in _tiles(image, grid, shapes, centre):
-        for acc, (values, mask) in zip(accs, pixels, strict=True):
+    for (top, left, _, _), tile_centre, pixels, sums in _tiles(image, grid, shapes, centre, weighted):
+        for k, (acc, (values, mask)) in enumerate(zip(accs, pixels, strict=True)):
             if weighted is not None:
-                acc.add_weighted_regions(values, mask, weighted, top, left)
+                acc.add_weighted_sums(sums[k])
+                acc.add_weighted_others(values, mask, weighted.get(), top, left)
             if tile_centre is not None:
                 acc.add_centre(values, mask, tile_centre, top, left, moments)
     for i, out in enumerate(outputs):
@@ -97,9 +111,22 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     return outputs
 
 
-def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
-    """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
-    in order, evaluated on the tile pool."""
+class _Once(Generic[T]):
+    """A value made by the first thread that asks for it; the others wait for it."""
+
+    def __init__(self, make: Callable[[], T]):
+        self._make, self._lock, self._done, self._value = make, threading.Lock(), False, None
+
+    def get(self) -> T:
+        with self._lock:
+            if not self._done:
+                self._value, self._done = self._make(), True
+            return self._value
+
+
+def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted: _Once[WeightedRegions] | None):
+    """(tile, its centre runs, every band's pixels, every band's weighted sums or None) for the tiles of `grid`
+    that some region's bounds touch, in order, evaluated on the tile pool."""
     tiles = blocks(grid, TILE_PIXELS)
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
@@ -119,7 +146,10 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
 
     def run(item):
         (top, left, h, w), tile_centre = item
-        return (top, left, h, w), tile_centre, evaluate_tile(image.bands, grid.window(left, top, w, h))
+        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h))
+        sums = None if weighted is None else [weighted_window_sums(values, mask, weighted.get(), top, left)
+                                              for values, mask in pixels]
+        return (top, left, h, w), tile_centre, pixels, sums
 
     return ordered_map(run, wanted)
 
