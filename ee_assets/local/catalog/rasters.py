@@ -9,6 +9,7 @@ import numpy as np
 import rasterio
 from rasterio.enums import MaskFlags
 
+from ee_assets.local.kernels.nodata import values_and_mask
 from ee_assets.local.kernels.resample import pixel_mapping
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Pixels, Recipe
@@ -34,14 +35,15 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
         return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
     with rasterio.open(path) as ds:
         data = ds.read(band, window=m.window)
-        if nodata is not None:
-            valid = ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
-        elif MaskFlags.all_valid in ds.mask_flag_enums[band - 1]:
-            valid = None
-        else:
+        valid = None  # all valid, or (below) from the nodata value
+        if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:
             valid = ds.read_masks(band, window=m.window) > 0
-    values = m.gather(data).astype(np.float64)
     everywhere = m.rows is not None and bool(np.all(m.rows >= 0) and np.all(m.cols >= 0))
+    if nodata is not None:
+        if everywhere and m.gather(data) is data and (pixels := values_and_mask(data, nodata)) is not None:
+            return pixels  # the window is the grid: values and mask in one pass
+        valid = ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
+    values = m.gather(data).astype(np.float64)
     if valid is None:
         mask = np.ones(dst.shape, np.float32) if everywhere else m.inside.astype(np.float32)
     else:
