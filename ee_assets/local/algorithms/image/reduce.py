@@ -146,7 +146,7 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
 
     def run(item):
         (top, left, h, w), tile_centre = item
-        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h))
+        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h), native=True)  # the kernels convert
         sums = None if weighted is None else [weighted_window_sums(values, mask, weighted.get(), top, left)
                                               for values, mask in pixels]
         return (top, left, h, w), tile_centre, pixels, sums
