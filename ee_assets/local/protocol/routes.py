@@ -39,6 +39,7 @@ from ee_assets.local.protocol.thumbnails import (
     zipped_geotiffs,
 )
 from ee_assets.local.values.elements import Collection, Feature, features_json
+from ee_assets.local.values.geojson import coordinates_as_json
 from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
 from ee_assets.local.values.jsonify import to_json
@@ -189,7 +190,9 @@ class LocalBackend:
 
     def compute_value(self, m, params, body, root_url) -> Response:
         result = self._evaluate(self._compute_request(body), m["project"])
-        return Response.json({"result": to_json(result)})
+        with coordinates_as_json():  # geometries written by orjson from their arrays (values/geojson.py)
+            answer = to_json(result)
+        return Response.json({"result": answer})
 
     def compute_features(self, m, params, body, root_url) -> Response:
         request = self._compute_request(body)
@@ -216,7 +219,8 @@ class LocalBackend:
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
-        features = features_json(result.elements)
+        with coordinates_as_json():
+            features = features_json(result.elements)
         with self._features_lock:
             self._features[key] = features
             while len(self._features) > self._cache_size:

@@ -12,15 +12,22 @@ would each stay tracked and make the collector walk the whole heap again and aga
 encoding itself in a server process). Geometries with Z or M values, geometry collections and multi-geometries with
 empty parts keep that per-geometry path (shapely writes them in ways of their own, e.g. an empty polygon inside a
 multipolygon as `[[]]`); they are rare, and the answer stays the same either way.
+
+For a response body (`coordinates_as_json`), even the positions are skipped: orjson writes each ring or line
+straight from its slice of the coordinate array, and the response encoder embeds that text.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
 from shapely.geometry import mapping
 
@@ -36,6 +43,33 @@ _POLYGONAL = (_T.POLYGON, _T.MULTIPOLYGON)
 NON_FINITE = ("a geometry has a non-finite coordinate (NaN or infinity), which GeoJSON cannot hold; this happens "
               "when a geometry is reprojected outside the area its projection covers. Drop or clip such geometries "
               "(e.g. Feature.intersection with the projection's area) before asking for them.")
+
+
+_AS_JSON: ContextVar[bool] = ContextVar("geojson_coordinates_as_json", default=False)
+
+
+class CoordinatesJSON:
+    """The "coordinates" of a GeoJSON geometry already written as JSON text, for the response encoder
+    (encoding/json_body.py embeds it as it is); made only inside `coordinates_as_json()`."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes):
+        self.text = text
+
+    def value(self) -> Any:
+        return json.loads(self.text)
+
+
+@contextmanager
+def coordinates_as_json() -> Iterator[None]:
+    """While the block runs, geometries give their coordinates as CoordinatesJSON rather than lists: for a value
+    that goes straight into a response body (the protocol's answers), not for one that is computed with."""
+    token = _AS_JSON.set(True)
+    try:
+        yield
+    finally:
+        _AS_JSON.reset(token)
 
 
 def geojson_geometries(geoms: Sequence[shapely.Geometry]) -> list[dict[str, Any]]:
@@ -95,31 +129,47 @@ def _coordinates_of(geoms: np.ndarray, kind: np.ndarray) -> list[dict[str, Any]]
     xy = shapely.get_coordinates(leaves)
     if not np.isfinite(xy).all():
         raise InvalidArgument(f"Cannot write GeoJSON: {NON_FINITE}")
-    positions = list(zip(*xy.T.tolist(), strict=True))  # tuples: see the module doc
     ends = np.cumsum(shapely.get_num_coordinates(leaves)).tolist()
-    starts = [0, *ends[:-1]]
-    # Group leaves into parts, parts into geometries.
+    spans = zip([0, *ends[:-1]], ends, strict=True)
+    if _AS_JSON.get():  # each coordinate sequence written by orjson straight from the array
+        leaf_items = [orjson.dumps(xy[a:b], option=orjson.OPT_SERIALIZE_NUMPY) for a, b in spans]
+
+        def array(items):
+            return b"[" + b",".join(items) + b"]"
+
+        def position(leaf):  # the one position of a point's sequence
+            return leaf[1:-1]
+
+        wrap = CoordinatesJSON
+    else:
+        positions = list(zip(*xy.T.tolist(), strict=True))  # tuples: see the module doc
+        leaf_items = [positions[a:b] for a, b in spans]
+        array, wrap = list, None
+
+        def position(leaf):
+            return leaf[0]
+    # Group sequences into parts, parts into geometries.
     part_leaves: list[list] = [[] for _ in range(len(parts))]
-    for part, a, b in zip(leaf_part.tolist(), starts, ends, strict=True):
-        part_leaves[part].append(positions[a:b])
+    for part, item in zip(leaf_part.tolist(), leaf_items, strict=True):
+        part_leaves[part].append(item)
     geom_parts: list[list] = [[] for _ in range(len(geoms))]
     for owner, coords in zip(part_owner.tolist(), part_leaves, strict=True):
         geom_parts[owner].append(coords)
     out = []
     for k, found in zip(kind.tolist(), geom_parts, strict=True):
         if k == _T.POINT:
-            coordinates = found[0][0][0]
+            coordinates = position(found[0][0])
         elif k in (_T.LINESTRING, _T.LINEARRING):
             coordinates = found[0][0]
         elif k == _T.POLYGON:
-            coordinates = found[0]
+            coordinates = array(found[0])
         elif k == _T.MULTIPOINT:
-            coordinates = [p[0][0] for p in found]
+            coordinates = array([position(p[0]) for p in found])
         elif k == _T.MULTILINESTRING:
-            coordinates = [p[0] for p in found]
+            coordinates = array([p[0] for p in found])
         else:  # MultiPolygon
-            coordinates = found
-        out.append({"type": _NAMES[k], "coordinates": coordinates})
+            coordinates = array([array(p) for p in found])
+        out.append({"type": _NAMES[k], "coordinates": coordinates if wrap is None else wrap(coordinates)})
     return out
 
 

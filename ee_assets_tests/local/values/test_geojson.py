@@ -15,7 +15,7 @@ from shapely.geometry import mapping
 
 from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.values.geojson import geojson_geometries, geojson_geometry
+from ee_assets.local.values.geojson import coordinates_as_json, geojson_geometries, geojson_geometry
 
 
 def reference(geoms) -> str:
@@ -76,8 +76,15 @@ def test_same_json_as_the_per_geometry_encoding(seed):
     # Same keys in the same order, same structure, same floats (json.dumps writes each float's shortest repr).
     assert json.dumps(encoded, allow_nan=False) == reference(geoms)
     assert [json.dumps(geojson_geometry(g)) for g in geoms] == [json.dumps(mapping(g)) for g in geoms]
-    # The response body (orjson) parses to the very same document.
+    # The response body (orjson) parses to the very same document ...
     assert json.dumps(json.loads(json_body(encoded))) == reference(geoms)
+    # ... also with the coordinates written straight from the arrays, as the protocol has them written,
+    with coordinates_as_json():
+        written = geojson_geometries(geoms)
+    assert json.dumps(json.loads(json_body(written))) == reference(geoms)
+    # and through the standard encoder, which json_body falls back to for what orjson refuses (a big integer).
+    assert json.dumps(json.loads(json_body({"n": 2**64, "g": written}))) == json.dumps(
+        {"n": 2**64, "g": json.loads(reference(geoms))})
 
 
 def test_many_geometries_in_one_batch_keep_their_order():
@@ -103,6 +110,8 @@ NON_FINITE = {  # built in the test: shapely warns when it makes them
 def test_non_finite_coordinates_are_refused(kind):
     """JSON has no NaN or infinity: such a geometry is an error that says what happened, not a broken document."""
     with pytest.raises(InvalidArgument, match="non-finite coordinate"):
+        geojson_geometries([shapely.box(0, 0, 1, 1), NON_FINITE[kind]()])
+    with coordinates_as_json(), pytest.raises(InvalidArgument, match="non-finite coordinate"):
         geojson_geometries([shapely.box(0, 0, 1, 1), NON_FINITE[kind]()])
 
 
