@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,39 +32,6 @@ class SourceRecipe(Recipe):
         return self.evaluate(grid) if pixels is None else pixels
 
 
-_OPEN_PER_THREAD = 8
-_local = threading.local()
-
-
-class _open:  # noqa: N801 (used like rasterio.open)
-    """`rasterio.open(path)` for reading, kept open on this thread for the next read of the same file.
-
-    Opening a GeoTIFF costs a few milliseconds (header, tile index, CRS), as much as reading a tile of it; a tiled
-    request reads the same file once per tile, from the tile pool's long-lived threads. A dataset is used only by
-    the thread that opened it (GDAL datasets are not thread-safe), at most 8 per thread; a file replaced or
-    changed since (its size or modification time) is opened again.
-    """
-
-    def __init__(self, path: str):
-        self.path = path
-
-    def __enter__(self):
-        cache: OrderedDict = getattr(_local, "datasets", None) or OrderedDict()
-        _local.datasets = cache
-        st = os.stat(self.path)
-        key = (self.path, st.st_mtime_ns, st.st_size, st.st_ino)
-        ds = cache.pop(key, None)
-        if ds is None or ds.closed:
-            ds = rasterio.open(self.path)
-        cache[key] = ds
-        while len(cache) > _OPEN_PER_THREAD:
-            cache.popitem(last=False)[1].close()
-        return ds
-
-    def __exit__(self, *exc) -> None:
-        pass
-
-
 def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | None:
     """(float32 values, uint8 mask) of source band `band` when `dst` shows a window of the file's own grid as it
     is (off the raster: masked) and the band's type fits float32 exactly (kernels/nodata.py); else None (then
@@ -76,7 +40,7 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     block = m.block
     if block is None:
         return None
-    with _open(path) as ds:
+    with rasterio.open(path) as ds:
         if np.dtype(ds.dtypes[band - 1]) not in FLOAT32_EXACT:
             return None
         data = ds.read(band, window=m.window)
@@ -98,7 +62,7 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
     m = pixel_mapping(src, dst)
     if m.window is None:
         return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
-    with _open(path) as ds:
+    with rasterio.open(path) as ds:
         data = ds.read(band, window=m.window)
         valid = None  # all valid, or (below) from the nodata value
         if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:

@@ -132,22 +132,3 @@ def test_native_reads_leave_resampling_and_wide_types_to_read_resampled(source, 
                        transform=SRC.transform) as ds:
         ds.write(np.zeros((90, 120)), 1)
     assert read_native(str(wide), 1, SRC, SRC.window(0, 0, 10, 10), None) is None
-
-
-def test_a_file_replaced_between_reads_is_read_again(tmp_path):
-    """Reads keep the file open for the next tile; a file rewritten or replaced in between is opened afresh."""
-    path = tmp_path / "s.tif"
-
-    def write(value: float, target=path):
-        with rasterio.open(target, "w", driver="GTiff", width=120, height=90, count=1, dtype="float32", crs=SRC.crs,
-                           transform=SRC.transform) as ds:
-            ds.write(np.full((90, 120), value, np.float32), 1)
-
-    dst = SRC.window(0, 0, 10, 10)
-    write(1.0)
-    assert read_resampled(str(path), 1, SRC, dst, None)[0][0, 0] == 1.0
-    write(2.0)  # rewritten in place
-    assert read_resampled(str(path), 1, SRC, dst, None)[0][0, 0] == 2.0
-    write(3.0, tmp_path / "new.tif")
-    (tmp_path / "new.tif").replace(path)  # replaced, as an atomic writer does
-    assert read_native(str(path), 1, SRC, dst, None)[0][0, 0] == 3.0
