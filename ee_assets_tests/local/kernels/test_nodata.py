@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ee_assets.local.kernels.nodata import values_and_mask
+from ee_assets.local.kernels.nodata import float32_values_and_mask, values_and_mask
 
 
 def numpy_pixels(data: np.ndarray, nodata: float):
@@ -56,3 +56,25 @@ def test_float32_nodata_compares_in_the_data_type():
     values, mask = values_and_mask(data, nodata)
     assert mask.tolist() == [[0.0, 1.0]]
     assert values.tolist() == data.astype(np.float64).tolist()
+
+
+@pytest.mark.parametrize(("dtype", "nodata"), [("float32", float("nan")), ("float32", -9999.0), ("uint8", 0.0),
+                                               ("int16", -32768.0), ("uint16", None), ("int8", 5.0)])
+def test_float32_values_and_mask_for_reductions(dtype, nodata):
+    rng = np.random.default_rng(9)
+    data = rng.normal(0, 50, (29, 31)).astype(dtype)
+    if nodata is not None:
+        data[rng.random(data.shape) < 0.3] = nodata
+    values, mask = float32_values_and_mask(data, nodata)
+    assert values.dtype == np.float32 and mask.dtype == np.uint8
+    want_values = data.astype(np.float64)
+    want_mask = np.ones(data.shape, np.float32) if nodata is None else numpy_pixels(data, nodata)[1]
+    np.testing.assert_array_equal(mask, want_mask.astype(np.uint8))
+    np.testing.assert_array_equal(values.astype(np.float64), want_values)  # float32 holds these types exactly
+    if dtype == "float32":
+        assert values is data  # not copied
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "uint32"])
+def test_float32_values_only_for_types_float32_holds(dtype):
+    assert float32_values_and_mask(np.zeros((2, 2), dtype), 0.0) is None
