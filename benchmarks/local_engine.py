@@ -446,17 +446,20 @@ def bench_end_to_end(report: Report, repeat: int, rng: np.random.Generator, fold
                                    client], repeat)
         finally:
             ee.Reset()
-    (t_ee, theirs), (t_mem, in_memory), (t_kernel, from_kernel), (t_us, ours) = timings
-    report.row(work, "exactextract mean(min_coverage_frac=0.005), reading the GeoTIFF", t_ee, "baseline")
+    (t_file, theirs), (t_mem, in_memory), (t_kernel, from_kernel), (t_us, ours) = timings
+    t_ee = min(t_file, t_mem)  # the ratios and the target are against the faster of the two
+    report.row(work, "exactextract mean(min_coverage_frac=0.005), reading the GeoTIFF", t_file,
+               "baseline" if t_ee == t_file else f"{t_file / t_ee:.2f}x the baseline")
     report.row(work, "exactextract mean, on the in-memory raster (no read)", t_mem,
-               f"{t_ee / t_mem:.2f}x the baseline; max rel. difference {max_relative_error(in_memory, theirs):.1e}")
+               ("baseline" if t_ee == t_mem else f"{t_mem / t_ee:.2f}x the baseline")
+               + f"; max rel. difference to the file's {max_relative_error(in_memory, theirs):.1e}")
     kernel_err = max_relative_error(from_kernel, theirs)
     report.row(work, "engine: kernels.zonal on the in-memory raster (no read)", t_kernel,
                f"{t_ee / t_kernel:.1f}x exactextract; max rel. error {kernel_err:.1e}")
     err = max_relative_error(ours, theirs)
     speedup = t_ee / t_us
     report.row(work, "engine end to end: ee client getInfo -> HTTP -> LocalServer", t_us,
-               f"**{speedup:.1f}x** exactextract; max rel. error {err:.1e}")
+               f"**{speedup:.1f}x** exactextract ({t_us / t_kernel:.1f}x the kernel's time); max rel. error {err:.1e}")
     report.target(f"end to end through the client: >= 10x exactextract ({speedup:.1f}x), error <= 1e-6 ({err:.1e})",
                   speedup >= 10 and err <= 1e-6)
 
