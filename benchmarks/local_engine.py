@@ -183,6 +183,22 @@ def write_geotiff(path: Path, size: int, transform: Affine, rng: np.random.Gener
     return size * size * 4
 
 
+def write_zonal_case(folder: Path, size: int, rng: np.random.Generator, image: str, table: str, n: int = 50,
+                     vertices: int = 110_000) -> tuple[int, list]:
+    """A size² GeoTIFF (30% NaN) `<image>.tif` and n state-like polygons over it in `<table>.geojson`, cataloged as
+    BENCH/<image> and BENCH/<table>: (the raster's in-memory size, the polygons)."""
+    transform = Affine(PIXEL, 0, 0.0, 0, -PIXEL, size * PIXEL)
+    raster_bytes = write_geotiff(folder / f"{image}.tif", size, transform, rng, masked=0.3)
+    polygons = state_polygons(rng, n=n, vertices=vertices, extent=size * PIXEL)
+    (folder / f"{table}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": i}, "geometry": shapely.geometry.mapping(g)}
+        for i, g in enumerate(polygons)]}))
+    (folder / "catalog.yaml").write_text(json.dumps({"assets": {
+        f"BENCH/{image}": {"type": "IMAGE", "path": f"{image}.tif"},
+        f"BENCH/{table}": {"type": "TABLE", "path": f"{table}.geojson"}}}))
+    return raster_bytes, polygons
+
+
 # --- contenders ----------------------------------------------------------------------------------
 
 
@@ -369,15 +385,7 @@ def bench_memory(report: Report, rng: np.random.Generator, folder: Path) -> None
     size = 20_000
     work = f"reduceRegions mean over a {size:,}² float32 GeoTIFF, 50 polygons (peak RSS)"
     print(work + " (writing the GeoTIFF)", flush=True)
-    transform = Affine(PIXEL, 0, 0.0, 0, -PIXEL, size * PIXEL)
-    raster_bytes = write_geotiff(folder / "big.tif", size, transform, rng, masked=0.3)
-    states = state_polygons(rng, extent=size * PIXEL)
-    (folder / "states.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": i}, "geometry": shapely.geometry.mapping(g)}
-        for i, g in enumerate(states)]}))
-    (folder / "catalog.yaml").write_text(json.dumps({"assets": {
-        "BENCH/big": {"type": "IMAGE", "path": "big.tif"},
-        "BENCH/states": {"type": "TABLE", "path": "states.geojson"}}}))
+    raster_bytes, _ = write_zonal_case(folder, size, rng, "big", "states")
     done = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(folder)], capture_output=True, text=True,
                           check=False, env={**os.environ})
     if done.returncode != 0:
@@ -403,14 +411,7 @@ def bench_end_to_end(report: Report, repeat: int, rng: np.random.Generator, fold
     work = f"reduceRegions mean, {size:,}² float32 GeoTIFF, {n} polygons (~{vertices // n:,} vertices each)"
     print(work + " (writing the GeoTIFF)", flush=True)
     transform = Affine(PIXEL, 0, 0.0, 0, -PIXEL, size * PIXEL)
-    write_geotiff(folder / "e2e.tif", size, transform, rng, masked=0.3)
-    polygons = state_polygons(rng, n=n, vertices=vertices, extent=size * PIXEL)
-    (folder / "polygons.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": i}, "geometry": shapely.geometry.mapping(g)}
-        for i, g in enumerate(polygons)]}))
-    (folder / "catalog.yaml").write_text(json.dumps({"assets": {
-        "BENCH/e2e": {"type": "IMAGE", "path": "e2e.tif"},
-        "BENCH/polygons": {"type": "TABLE", "path": "polygons.geojson"}}}))
+    _, polygons = write_zonal_case(folder, size, rng, "e2e", "polygons", n=n, vertices=vertices)
     with rasterio.open(folder / "e2e.tif") as ds:
         values = ds.read(1)
     mask = (~np.isnan(values)).astype(np.float32)
