@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ee_assets.local import FaultConfig, LocalServer  # noqa: E402
 from ee_assets.local.catalog.sample_data import build_sample_catalog  # noqa: E402
+from ee_assets_tests.support.redis_server import redis_server, redis_server_binary  # noqa: E402
 from ee_assets_tests.transport.budget_harness import run_clients, sqlite_url, trivial_expression  # noqa: E402
-from ee_assets_tests.transport.redis_server import redis_server, redis_server_binary  # noqa: E402
 
 TOKEN = "benchmark-token"
 

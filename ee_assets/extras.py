@@ -14,6 +14,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "s3": ("s3fs",),
     "gcs": ("gcsfs",),
     "redis": ("redis",),
+    "celery": ("dagster_celery", "celery", "redis"),
 }
 
 

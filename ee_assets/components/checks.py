@@ -139,7 +139,7 @@ def image_checks(options: ImageOptions, names: AssetNames, partitions: dg.Partit
             which = f" for partition {partition}" if partition else ""
             raise dg.Failure(f"{store.uri(names.result_folder, partition, GEOTIFF, name)} is missing: materialize "
                              f"{names.result.to_user_string()}{which}.")
-        return store.local_file(names.result_folder, partition, GEOTIFF, name)
+        return store.local_copy(names.result_folder, partition, GEOTIFF, name)
 
     @dg.asset_check(asset=names.result, name=f"{names.ident}_not_masked", partitions_def=partitions,
                     blocking=blocking,

@@ -12,6 +12,7 @@ import dagster as dg
 import ee
 
 from ee_assets.defs.storage import OutputStore
+from ee_assets.storage import Publication
 from ee_assets.transport.expression import algorithms, canonical_json, expression_hash, node_count, request_body
 
 SUFFIX = ".json"
@@ -26,13 +27,15 @@ def expression_metadata(expression: dict, uri: str) -> dict[str, object]:
         "earthengine_api": ee.__version__,
         "request_bytes": len(canonical_json(request_body(expression))),
         "path": dg.MetadataValue.path(uri),
+        "dagster/uri": dg.MetadataValue.path(uri),
     }
 
 
-def write_expression(store: OutputStore, asset: str, partition: str | None, expression: dict,
+def write_expression(outputs: Publication, asset: str, partition: str | None, expression: dict,
                      grid: str | None = None) -> dict[str, object]:
-    """Atomically store the request body for `expression`; return its metadata."""
-    uri = store.write_bytes(asset, partition, SUFFIX, canonical_json(request_body(expression)) + b"\n", grid)
+    """Stage the request body for `expression` in the partition's publication; return its metadata."""
+    key = OutputStore.key(asset, partition, SUFFIX, grid)
+    uri = outputs.write_bytes(key, canonical_json(request_body(expression)) + b"\n")
     return expression_metadata(expression, uri)
 
 

@@ -8,7 +8,7 @@ the options of `ImageOptions`. A graph function with a `region` parameter gets e
 
 import hashlib
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import dagster as dg
@@ -65,14 +65,17 @@ def build_image_assets(options: ImageOptions, functions: Functions) -> dg.Defini
         span, partition = run_window(context, options), partition_key(context)
         earth_engine.connection  # noqa: B018 - initializes the ee client the graph is built with
         hashes, details, metadata = {}, {}, {}
-        for name, grid in grids.items():
-            expression = call_graph(functions, options, span, region(grid))
-            metadata = write_expression(output_store, names.expression_folder, partition, expression, name)
-            hashes[name] = metadata["expression_sha256"]
-            details[name] = {"path": metadata["path"].value, "node_count": metadata["node_count"]}
+        with output_store.publication() as outputs:  # every grid's expression, or none
+            for name, grid in grids.items():
+                expression = call_graph(functions, options, span, region(grid))
+                metadata = write_expression(outputs, names.expression_folder, partition, expression, name)
+                hashes[name] = metadata["expression_sha256"]
+                details[name] = {"path": metadata["path"].value, "node_count": metadata["node_count"]}
+            outputs.publish()
         combined = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()
         return dg.MaterializeResult(
             metadata={"expression_sha256": dg.MetadataValue.json(hashes), "grids": dg.MetadataValue.json(details),
+                      "dagster/uri": dg.MetadataValue.path(details[next(iter(grids))]["path"]),
                       "algorithms": metadata["algorithms"], "earthengine_api": metadata["earthengine_api"],
                       **graph_metadata(options, functions, span)},
             data_version=dg.DataVersion(combined),
@@ -99,27 +102,24 @@ def build_image_assets(options: ImageOptions, functions: Functions) -> dg.Defini
             details[name] = {**counts, "expression_sha256": expression_hash(expressions[name]),
                              "grid": grid.to_json()}
 
+        # Every file of every grid is staged first (the GeoTIFFs with their tile checkpoints, resumable) and
+        # published only once all are complete: a failure on any grid replaces nothing.
         pictures: dict[str, bytes] = {}
-        for name, grid in grids.items():
-            if picture:
-                vis = options.visualization
-                pictures[name] = earth_engine.compute_pixels(expressions[name], grid.to_json(),
-                                                             PICTURES[picture][0], vis.bands,
-                                                             vis.request_options(), stats, label)
-            tif = earth_engine.fetch_geotiff(expressions[name], grid.to_json(),
-                                             output_store.path(names.result_folder, partition, GEOTIFF, name),
-                                             options.bands, stats, label)
-            with output_store.local_file(names.result_folder, partition, GEOTIFF, name) as path:
-                fraction = round(valid_fraction(path), 6)
-            details[name] |= {"valid_fraction": fraction,
-                              "tif_path": output_store.uri(names.result_folder, partition, GEOTIFF, name),
-                              "bands": list(tif.bands), "dtype": tif.dtype, "tiles": tif.tiles,
-                              "tiles_resumed": tif.tiles_resumed}
-        # The pictures are written last, once every request has succeeded (each GeoTIFF was replaced atomically).
-        for name, data in pictures.items():
-            suffix = PICTURES[picture][1]
-            details[name][f"{picture}_path"] = output_store.write_bytes(names.result_folder, partition, suffix,
-                                                                        data, name)
+        with output_store.publication() as outputs:
+            for name, grid in grids.items():
+                tif_key = output_store.key(names.result_folder, partition, GEOTIFF, name)
+                tif = earth_engine.fetch_geotiff(expressions[name], grid.to_json(), outputs.stage(tif_key),
+                                                 options.bands, stats, label, name=PurePosixPath(tif_key).name)
+                details[name] |= {"valid_fraction": round(valid_fraction(tif.path), 6),
+                                  "tif_path": outputs.uri(tif_key), "bands": list(tif.bands), "dtype": tif.dtype,
+                                  "tiles": tif.tiles, "tiles_resumed": tif.tiles_resumed}
+                if picture:
+                    vis, (file_format, suffix) = options.visualization, PICTURES[picture]
+                    pictures[name] = earth_engine.compute_pixels(expressions[name], grid.to_json(), file_format,
+                                                                 vis.bands, vis.request_options(), stats, label)
+                    details[name][f"{picture}_path"] = outputs.write_bytes(
+                        output_store.key(names.result_folder, partition, suffix, name), pictures[name])
+            outputs.publish()
 
         first = next(iter(grids))
         summary = {k: v for k, v in details[first].items() if k not in ("grid", "expression_sha256", "bands")}

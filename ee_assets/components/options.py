@@ -167,16 +167,19 @@ class ImageOptions(AssetOptions):
         return self
 
     def _check_picture_size(self, bands: int) -> None:
-        """The picture is one computePixels request: its grid must fit EE's request limits."""
+        """The picture is one computePixels request: it must fit EE's request limits as EE counts them — the
+        visualization's bands before rendering, each with a mask byte. Their types are known only when the graph
+        runs, so each counts at the widest type (8 bytes): a picture that validates is never refused for its size."""
         for name, options in self.grids.items():
             grid = options.pixel_grid()
-            size = limits.compute_pixels_bytes(grid.width, grid.height, ["uint8"] * max(bands, 3))
+            size = limits.compute_pixels_bytes_at_most(grid.width, grid.height, bands)
             if max(grid.width, grid.height) > limits.COMPUTE_PIXELS_MAX_SIDE or size > limits.COMPUTE_PIXELS_MAX_BYTES:
                 raise ValueError(
                     f"grids.{name}: a {grid.width}x{grid.height} picture is too large for one computePixels request "
                     f"({size} of {limits.COMPUTE_PIXELS_MAX_BYTES} bytes, at most {limits.COMPUTE_PIXELS_MAX_SIDE} "
-                    "px per side); use fewer pixels or a larger scale, or drop the picture format (the GeoTIFF is "
-                    "fetched in tiles, any size).")
+                    f"px per side): EE counts its {bands} band(s) before visualization, each up to 8 bytes plus a "
+                    "mask byte per pixel. Use fewer pixels or a larger scale, or drop the picture format (the "
+                    "GeoTIFF is fetched in tiles, any size).")
 
     def output_formats(self) -> list[str]:
         if self.formats is not None:

@@ -90,7 +90,9 @@ def build_table_assets(options: TableOptions, functions: Functions) -> dg.Defini
         span = run_window(context, options)
         earth_engine.connection  # noqa: B018 - initializes the ee client the graph is built with
         expression = call_graph(functions, options, span)
-        metadata = write_expression(output_store, names.expression_folder, partition_key(context), expression)
+        with output_store.publication() as outputs:
+            metadata = write_expression(outputs, names.expression_folder, partition_key(context), expression)
+            outputs.publish()
         return dg.MaterializeResult(metadata={**metadata, **graph_metadata(options, functions, span)},
                                     data_version=dg.DataVersion(expression_hash(expression)))
 
@@ -118,11 +120,13 @@ def build_table_assets(options: TableOptions, functions: Functions) -> dg.Defini
             else:
                 preview = markdown_image(picture, f"{names.result.to_user_string()} {partition or ''}".strip())
 
-        # Everything is computed: only now replace the previous files.
+        # Everything is computed: stage both files, and only then replace the previous ones together.
         body = json.dumps(collection, separators=(",", ":")).encode() + b"\n"
-        geojson = output_store.write_bytes(names.result_folder, partition, GEOJSON, body)
-        parquet = output_store.write_file(names.result_folder, partition, PARQUET,
-                                          lambda tmp: frame.to_parquet(tmp, index=False))
+        with output_store.publication() as outputs:
+            geojson = outputs.write_bytes(output_store.key(names.result_folder, partition, GEOJSON), body)
+            parquet = outputs.write_with(output_store.key(names.result_folder, partition, PARQUET),
+                                         lambda tmp: frame.to_parquet(tmp, index=False))
+            outputs.publish()
         nulls = {f"null_{column.lower()}_count": int(frame[column].isna().sum()) if column in frame else len(frame)
                  for column in options.checks.ranges}
         return dg.MaterializeResult(metadata={

@@ -8,6 +8,7 @@ environment, else defaults, so nothing is required for the local backend:
     EE_SERVICE_ACCOUNT_KEY  service-account key: a file path or the JSON itself (else application default creds)
     EE_API_URL              API root override for earthengine (default https://earthengine.googleapis.com)
     EE_LOCAL_CATALOG        catalog.yaml for the local backend (default: the generated sample catalog)
+    EE_OUTPUT_DIR           where outputs go (the output store): a folder, file://, s3:// or gs:// (default outputs/)
 
 Every request is paced and capped (`max_requests_per_second`, `max_concurrent_requests`) by the budget that all
 processes naming the same EE_RATE_LIMIT_URL share (per process for the embedded local backend), tagged with
@@ -34,7 +35,7 @@ from pydantic import Field, PrivateAttr
 
 from ee_assets import limits
 from ee_assets.defs.local_backend import shared_endpoint
-from ee_assets.defs.storage import OutputStore
+from ee_assets.defs.storage import OUTPUT_DIR_ENV, OutputStore, check_output_dir_env
 from ee_assets.transport import auth
 from ee_assets.transport.ee_client import initialize_ee
 from ee_assets.transport.labels import RequestLabel
@@ -231,10 +232,11 @@ class EarthEngineResource(dg.ConfigurableResource):
             expression, grid, file_format, band_ids, visualization, stats, label))
 
     def fetch_geotiff(self, expression: dict, grid: dict, output: Path, band_ids: Sequence[str] | None = None,
-                      stats: TransferStats | None = None, label: RequestLabel | None = None) -> GeoTiffResult:
-        """image:computePixels of any size as one GeoTIFF at `output`: tiled under EE's limits, fetched
-        concurrently, resumable after a crash, written atomically (progress logged)."""
-        progress = ProgressLog(f"GeoTIFF {output.name}", dg.get_dagster_logger())
+                      stats: TransferStats | None = None, label: RequestLabel | None = None,
+                      name: str | None = None) -> GeoTiffResult:
+        """image:computePixels of any size as one GeoTIFF at the local path `output`: tiled under EE's limits,
+        fetched concurrently, resumable after a crash, written atomically (progress logged as `name`)."""
+        progress = ProgressLog(f"GeoTIFF {name or output.name}", dg.get_dagster_logger())
         return self._call(lambda: fetch_geotiff(
             self.connection.client, expression, grid, output, band_ids, stats=stats, label=label,
             workers=self.tile_workers, max_tile_bytes=self.max_tile_bytes, progress=progress.tiles))
@@ -256,10 +258,11 @@ def resources() -> dg.Definitions:
     backend = (_env("EE_BACKEND") or Backend.LOCAL.value).lower()
     if backend not in BACKENDS:
         raise ValueError(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}; fix or unset it.")
+    check_output_dir_env()  # an unsupported EE_OUTPUT_DIR fails the load, not every run
     return dg.Definitions(resources={
         "earth_engine": EarthEngineResource(
             backend=Backend(backend), project=_env_var("EE_PROJECT"),
             service_account_key=_env_var("EE_SERVICE_ACCOUNT_KEY"), api_url=_env_var("EE_API_URL"),
             local_catalog=_env_var("EE_LOCAL_CATALOG")),
-        "output_store": OutputStore(root=_env_var("EE_OUTPUT_DIR")),
+        "output_store": OutputStore(root=_env_var(OUTPUT_DIR_ENV)),
     })

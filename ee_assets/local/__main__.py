@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"ee_assets local backend serving {len(server.catalog.assets)} assets at {server.url}", file=sys.stderr)
+    public = " and the public Earth Engine datasets (synthetic)" if server.catalog.public else ""
+    print(f"ee_assets local backend serving {len(server.catalog.assets)} assets{public} at {server.url}",
+          file=sys.stderr)
     print(f"  ee.Initialize(credentials, url='{server.url}', project='local')", file=sys.stderr)
     _stop_on_sigterm()
     try:

@@ -41,10 +41,11 @@ def scratch_root() -> Path:
     return Path(cache).expanduser().absolute() / "ee_assets" / "scratch"
 
 
-def output_key(asset: str, partition: str | None, suffix: str, aoi: str | None = None) -> str:
-    """The key of an asset's file: `<asset>/[<aoi>/]<partition><suffix>` (unpartitioned: `<asset>/<asset><suffix>`)."""
-    parts = [asset, aoi] if aoi else [asset]
-    return "/".join([*parts, f"{partition or asset}{suffix}"])
+def output_key(asset: str, partition: str | None, suffix: str, grid: str | None = None) -> str:
+    """The key of an asset's file: `<asset>/[<grid>/]<partition><suffix>`; unpartitioned, the file is named after
+    the asset's last part (`regions/states/states.geojson`)."""
+    parts = [asset, grid] if grid else [asset]
+    return "/".join([*parts, f"{partition or PurePosixPath(asset).name}{suffix}"])
 
 
 def _check_key(key: str) -> str:
@@ -221,7 +222,19 @@ class Store:
                 names = []
         return sorted(n for n in names if n.endswith(suffix) and not n.startswith("."))
 
-    def partition_keys(self, asset: str, suffix: str, aoi: str | None = None) -> list[str]:
-        """Sorted partition keys that have a `suffix` file for `asset` (and `aoi`), as laid out by `output_key`."""
-        folder = f"{asset}/{aoi}" if aoi else asset
+    def keys(self, folder: str) -> list[str]:
+        """Sorted keys of every object under `folder`, at any depth (temporary and staging files excluded)."""
+        if self.is_local:
+            base = self.local_path(folder)
+            found = [p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()] if base.is_dir() else []
+        else:
+            path = self._path(folder)
+            self.fs.invalidate_cache(path)
+            found = [name[len(path) + 1:] for name in self.fs.find(path)]
+        visible = [k for k in found if not any(part.startswith(".") for part in k.split("/"))]
+        return sorted(f"{_check_key(folder)}/{k}" for k in visible)
+
+    def partition_keys(self, asset: str, suffix: str, grid: str | None = None) -> list[str]:
+        """Sorted partition keys that have a `suffix` file for `asset` (and `grid`), as laid out by `output_key`."""
+        folder = f"{asset}/{grid}" if grid else asset
         return [name[: len(name) - len(suffix)] if suffix else name for name in self.list_names(folder, suffix)]

@@ -45,6 +45,13 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = (10.0, 300.0)  # (connect, read) seconds
 USER_PROJECT_HEADER = "X-Goog-User-Project"  # the project EE bills and checks quota against (ee/data.py sends it)
 STREAM_CHUNK = 1 << 20
+# The local backend names the synthetic assets an answer was computed from (Earth Engine never sends it).
+SYNTHETIC_HEADER = "x-ee-assets-synthetic"
+
+
+def synthetic_assets(response: requests.Response) -> list[str]:
+    """The asset ids in the answer's synthetic-data header (its "+N more" marker dropped)."""
+    return [v for v in (response.headers.get(SYNTHETIC_HEADER) or "").split(",") if v and not v.startswith("+")]
 
 
 class EEError(Exception):
@@ -236,6 +243,7 @@ class EERestClient:
             retry_after = None
             if response is not None:
                 self._note_quota_status(response, stats)
+                stats.add_synthetic(synthetic_assets(response))
                 if response.status_code < 400:
                     return response
                 cause = status_cause(response.status_code)

@@ -137,10 +137,10 @@ def test_image_mistakes_are_errors(values, message):
 
 
 def test_a_picture_must_fit_one_compute_pixels_request():
-    big = {**GRID, "upper_left": [600000, 4300000], "width": 4000, "height": 4000}  # 4000² × 3 × 2 B > 48 MiB
+    big = {**GRID, "upper_left": [600000, 4300000], "width": 4000, "height": 4000}  # 4000² × 3 × (8 + 1) B > 48 MiB
     message = _error(ImageOptions, asset_key="x", graph="graph.py:f", grids={"big": big},
                      visualization={"bands": ["B4", "B3", "B2"]})
-    assert "grids.big: a 4000x4000 picture is too large for one computePixels request (96000000 of 50331648" in message
+    assert "grids.big: a 4000x4000 picture is too large for one computePixels request (432000000 of 50331648" in message
     ImageOptions(asset_key="x", graph="graph.py:f", grids={"big": big})  # the GeoTIFF alone is tiled: fine
 
 

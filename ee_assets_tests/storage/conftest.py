@@ -1,31 +1,25 @@
-"""Fixtures: one moto S3 server per session, and per test a fresh bucket with the AWS_* variables pointing at it."""
+"""Fixtures: a store on each kind of location (the S3 server and buckets come from ../conftest.py), and scratch space
+in the test's folder."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from ee_assets_tests.storage.s3_server import create_bucket, moto_s3_server, s3_environment
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint() -> str:
-    with moto_s3_server() as url:
-        yield url
-
-
-@pytest.fixture()
-def s3_bucket(s3_endpoint, monkeypatch, request) -> str:
-    """A new, empty bucket for this test (its name derives from the test's); the environment reaches the server."""
-    for name, value in s3_environment(s3_endpoint).items():
-        monkeypatch.setenv(name, value)
-    bucket = re.sub(r"[^a-z0-9-]+", "-", request.node.name.lower()).strip("-")[:50] + "-b"
-    create_bucket(s3_endpoint, bucket)
-    return bucket
+from ee_assets.storage import Store
 
 
 @pytest.fixture(autouse=True)
 def scratch_in_tmp(tmp_path, monkeypatch):
     """Object-store writes build their files in the test's own scratch folder, not the user's cache."""
     monkeypatch.setenv("EE_SCRATCH_DIR", str(tmp_path / "scratch"))
+
+
+@pytest.fixture(params=["local", "file-uri", "s3"])
+def store(request, tmp_path) -> Store:
+    """A store on a local folder, on a file:// URI, and on a bucket prefix of the S3 server."""
+    if request.param == "local":
+        return Store.at(tmp_path / "out")
+    if request.param == "file-uri":
+        return Store.at(f"file://{tmp_path}/out/")
+    bucket = request.getfixturevalue("s3_bucket")
+    return Store.at(f"s3://{bucket}/ee/outputs/")

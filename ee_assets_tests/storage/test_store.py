@@ -24,27 +24,7 @@ from ee_assets.files import write_atomic
 from ee_assets.storage import Store, UnsupportedLocationError, output_key, parse_location
 from ee_assets.storage.store import scratch_root
 from ee_assets_tests.support.no_network import subprocess_pythonpath
-
-
-@pytest.fixture(params=["local", "file-uri", "s3"])
-def store(request, tmp_path) -> Store:
-    if request.param == "local":
-        return Store.at(tmp_path / "out")
-    if request.param == "file-uri":
-        return Store.at(f"file://{tmp_path}/out/")
-    bucket = request.getfixturevalue("s3_bucket")
-    return Store.at(f"s3://{bucket}/ee/outputs/")
-
-
-def objects(store: Store) -> dict[str, bytes]:
-    """Every object under the store's root, read independently of the store (boto3 or os.walk)."""
-    if store.is_local:
-        root = Path(store.location.path)
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    bucket, _, prefix = store.location.path.partition("/")
-    s3 = boto3.client("s3")
-    listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])
-    return {o["Key"][len(prefix) + 1:]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listing}
+from ee_assets_tests.support.s3_server import objects
 
 
 def geotiff(path: Path, seed: int) -> None:
@@ -84,7 +64,7 @@ def test_round_trips_are_byte_identical(store, tmp_path):
     assert store.exists("ndvi_by_state/2020-06-01.geojson") and not store.exists("ndvi_by_state/2020-08-01.geojson")
     assert store.partition_keys("ndvi_by_state", ".geojson") == ["2020-06-01"]
     assert store.partition_keys("ndvi_by_state", ".parquet") == ["2020-07-01"]
-    assert store.partition_keys("s2_composite", ".tif", aoi="delta") == ["2020-06-01"]
+    assert store.partition_keys("s2_composite", ".tif", grid="delta") == ["2020-06-01"]
     assert store.partition_keys("nothing_yet", ".tif") == []
     assert [p for p in (tmp_path / "scratch").rglob("*") if p.is_file()] == []  # temporary copies removed
 
@@ -97,7 +77,7 @@ def test_a_rewrite_replaces_the_object_whole(store):
 
 
 def test_an_exception_mid_write_leaves_the_previous_object_and_nothing_partial(store, tmp_path):
-    key = output_key("s2_composite", "2020-06-01", ".tif", aoi="delta")
+    key = output_key("s2_composite", "2020-06-01", ".tif", grid="delta")
     good = tmp_path / "good.tif"
     geotiff(good, seed=2)
     store.write_file(key, good)
@@ -119,7 +99,7 @@ def test_an_exception_mid_write_leaves_the_previous_object_and_nothing_partial(s
 
 
 def test_staged_keeps_the_local_work_after_a_failure_and_publishes_in_one_piece(store, tmp_path):
-    key = output_key("s2_composite", "2020-06-01", ".tif", aoi="delta")
+    key = output_key("s2_composite", "2020-06-01", ".tif", grid="delta")
     with pytest.raises(RuntimeError), store.staged(key) as path:
         (path.parent / f"{path.name}.parts").mkdir(exist_ok=True)  # what a tiled fetch checkpoints
         raise RuntimeError("interrupted")
@@ -212,7 +192,7 @@ print("finished")
 
 def test_a_process_killed_mid_upload_leaves_the_previous_object_and_nothing_partial(s3_bucket, tmp_path):
     store = Store.at(f"s3://{s3_bucket}/ee")
-    key = output_key("s2_composite", "2020-06-01", ".tif", aoi="delta")
+    key = output_key("s2_composite", "2020-06-01", ".tif", grid="delta")
     store.write_bytes(key, b"the previous run's GeoTIFF")
     big = tmp_path / "big.tif"
     with open(big, "wb") as f:  # 120 MiB: over s3fs's 100 MiB threshold, so a multipart upload of 50 MiB parts

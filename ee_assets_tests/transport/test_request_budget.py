@@ -26,8 +26,8 @@ from ee_assets.transport.budget import (
 )
 from ee_assets.transport.throttle import BudgetUnavailableError, RequestGate, SharedRequestGate, shared_gate
 from ee_assets_tests.support.no_network import subprocess_pythonpath
+from ee_assets_tests.support.redis_server import redis_server, redis_server_binary
 from ee_assets_tests.transport.budget_harness import run_clients, sqlite_url, trivial_expression
-from ee_assets_tests.transport.redis_server import redis_server, redis_server_binary
 
 TOKEN = "budget-token"
 RATE, CAP = 10.0, 2

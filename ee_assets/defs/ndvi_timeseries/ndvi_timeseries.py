@@ -1,7 +1,9 @@
-"""The NDVI time series: every ndvi_by_state month found on disk, as one tidy table (state, date, NDVI).
+"""The NDVI time series: every ndvi_by_state month in the output store, as one tidy table (state, date, NDVI).
 
 A plain Python asset downstream of the ndvi_by_state component (../ndvi_by_state/defs.yaml).
 """
+
+import io
 
 import dagster as dg
 import geopandas as gpd
@@ -39,27 +41,28 @@ def chart_states(table: pd.DataFrame) -> list[str]:
 @dg.asset(
     name=NAME, group_name=NDVI_GROUP, owners=OWNERS, deps=[NDVI_RESULT], kinds={"parquet", "csv", "png"},
     code_version="1",
-    description="NDVI per state and image date across every ndvi_by_state month present on disk: a tidy table "
+    description="NDVI per state and image date across every ndvi_by_state month in the output store: a tidy table "
                 "(Parquet and CSV, rows without valid pixels dropped) and a line chart of a few states.",
 )
 def ndvi_timeseries(context: dg.AssetExecutionContext, output_store: OutputStore) -> dg.MaterializeResult:
-    months = output_store.partitions_on_disk(NDVI_RESULT, ".parquet")
+    months = output_store.partition_keys(NDVI_RESULT, ".parquet")
     if not months:
-        raise dg.Failure(f"No {NDVI_RESULT} outputs under {output_store.base() / NDVI_RESULT}: materialize some "
+        raise dg.Failure(f"No {NDVI_RESULT} outputs under {output_store.root_uri(NDVI_RESULT)}: materialize some "
                          f"{NDVI_RESULT} partitions first.", allow_retries=False)
-    frames = []
-    for month in months:
-        with output_store.local_file(NDVI_RESULT, month, ".parquet") as path:
-            frames.append(gpd.read_parquet(path))
+    frames = [gpd.read_parquet(io.BytesIO(output_store.read_bytes(NDVI_RESULT, month, ".parquet")))
+              for month in months]
     table = tidy_table(frames)
     dropped = sum(len(f) for f in frames) - len(table)
 
     shown = table[table["state"].isin(chart_states(table))]
     chart = line_chart(shown, "date", BAND, "state", f"NDVI, {months[0][:7]} to {months[-1][:7]}")
-    parquet_path = output_store.write_file(NAME, None, ".parquet", lambda tmp: table.to_parquet(tmp, index=False))
-    csv_path = output_store.write_file(NAME, None, ".csv",
-                                       lambda tmp: table.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
-    chart_path = output_store.write_bytes(NAME, None, ".png", chart)
+    with output_store.publication() as outputs:  # the three files replaced together
+        parquet_path = outputs.write_with(output_store.key(NAME, None, ".parquet"),
+                                          lambda tmp: table.to_parquet(tmp, index=False))
+        csv_path = outputs.write_with(output_store.key(NAME, None, ".csv"),
+                                      lambda tmp: table.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
+        chart_path = outputs.write_bytes(output_store.key(NAME, None, ".png"), chart)
+        outputs.publish()
     context.log.info(f"{len(table)} rows from {len(months)} months ({months[0]} .. {months[-1]})")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(table),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -21,9 +22,13 @@ from affine import Affine
 
 from ee_assets import limits
 from ee_assets.local.algorithms import implemented
-from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.catalog import provenance
+from ee_assets.local.catalog.catalog import Catalog, asset_id_from_name
+from ee_assets.local.catalog.public.assets import deprecated_stac
 from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
+from ee_assets.local.encoding.tables import FORMATS as TABLE_FORMATS
+from ee_assets.local.encoding.tables import encode_table
 from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator
@@ -32,14 +37,18 @@ from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.signatures import algorithms_response
 from ee_assets.local.protocol.thumbnails import (
+    PICTURE_FORMATS,
     ZIPPED_FORMATS,
     ThumbnailStore,
+    default_picture_bands,
     render_request,
     tile_grid,
+    transparent_picture,
     zipped_geotiffs,
 )
 from ee_assets.local.values.elements import Collection, Feature, features_json
 from ee_assets.local.values.geojson import coordinates_as_json
+from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
 from ee_assets.local.values.jsonify import to_json
@@ -64,7 +73,11 @@ class Response:
 # The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): EE rejects what the client would.
 WORKLOAD_TAG = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
+# Where the official client reads the public catalog's deprecated datasets (ee/deprecation.py fetches
+# https://storage.googleapis.com/earthengine-stac/catalog/catalog_deprecated.json); the transport reads ours here.
+DEPRECATED_STAC = "/earthengine-stac/catalog/catalog_deprecated.json"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
+TABLE_FEATURES = re.compile(r"/v1/projects/[^/:]+/tables/[0-9a-f]+:getFeatures")
 MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
 ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
@@ -74,6 +87,8 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(_PROJECT + r"/image:computePixels"), "compute_pixels"),
     ("POST", re.compile(_PROJECT + r"/thumbnails"), "create_thumbnail"),
     ("POST", re.compile(_PROJECT + r"/maps"), "create_map"),
+    ("POST", re.compile(_PROJECT + r"/tables"), "create_table"),
+    ("POST", re.compile(r"/v1/(?P<name>projects/(?P<project>[^/:]+)/assets/.+):getPixels"), "get_pixels"),
     ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
     ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
 ]
@@ -89,7 +104,7 @@ class LocalBackend:
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
-        self._features: OrderedDict[str, list[dict]] = OrderedDict()
+        self._features: OrderedDict[str, tuple[list[dict], frozenset[str]]] = OrderedDict()
         self._features_lock = threading.Lock()
         self._cache_size = feature_cache_size
         self.implemented = implemented()
@@ -101,13 +116,28 @@ class LocalBackend:
     # -- dispatch -----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                root_url: str) -> Response:
+        """The answer to one request; when it read synthetic data, the `x-ee-assets-synthetic` header names the
+        assets (catalog/provenance.py)."""
+        with provenance.tracking() as synthetic:
+            response = self._dispatch(method, path, query, headers, body, root_url)
+        if synthetic and response.status < 400:
+            response.headers[provenance.SYNTHETIC_HEADER] = provenance.header_value(synthetic)
+        return response
+
+    def _dispatch(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
+                  root_url: str) -> Response:
+        if method == "GET" and path == DEPRECATED_STAC:  # public, like the object it stands in for
+            return Response.json(deprecated_stac())
         if method == "POST" and path == "/token":
             return self.token(body, root_url)
         tile = MAP_TILE.fullmatch(path) if method == "GET" else None
-        if tile or (method == "GET" and THUMBNAIL_PIXELS.fullmatch(path)):  # no credentials: the id is the capability
+        table = method == "GET" and TABLE_FEATURES.fullmatch(path)
+        if tile or table or (method == "GET" and THUMBNAIL_PIXELS.fullmatch(path)):  # the id is the capability
             try:
                 if tile:
                     return self.map_tile(tile["name"], int(tile["z"]), int(tile["x"]), int(tile["y"]), root_url)
+                if table:
+                    return self.table_features(path[len("/v1/"):-len(":getFeatures")])
                 return self.thumbnail_pixels(path[len("/v1/"):-len(":getPixels")], root_url)
             except ApiError as e:
                 return Response.error(e)
@@ -154,7 +184,7 @@ class LocalBackend:
         start = _decode_token(params.get("pageToken"), parent) if params.get("pageToken") else 0
         page = items[start:start + size]
         out: dict[str, Any] = {"assets": page}
-        if start + size < len(items):
+        if items[start + size:start + size + 1]:  # more after this page (a generated listing goes no further)
             out["nextPageToken"] = _encode_token(start + size, parent)
         return Response.json(out)
 
@@ -212,7 +242,9 @@ class LocalBackend:
         with self._features_lock:
             if key in self._features:
                 self._features.move_to_end(key)
-                return self._features[key]
+                features, synthetic = self._features[key]
+                provenance.note(*synthetic)
+                return features
         result = self._evaluate(request, project)
         if isinstance(result, Feature):
             result = Collection([result])
@@ -222,19 +254,27 @@ class LocalBackend:
         with coordinates_as_json():
             features = features_json(result.elements)
         with self._features_lock:
-            self._features[key] = features
+            self._features[key] = (features, provenance.noted())
             while len(self._features) > self._cache_size:
                 self._features.popitem(last=False)
         return features
 
-    def compute_pixels(self, m, params, body, root_url) -> Response:
+    def compute_pixels(self, m, params, body, root_url, picture_defaults: bool = False) -> Response:
+        """computePixels; with `picture_defaults` (thumbnails and map tiles), EE's rendering of an image given
+        without visualization parameters: its first three bands, and nothing (transparent) for no bands."""
         request = self._compute_request(body)
+        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         with self._evaluation(request, m["project"]) as image:
             if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
                                       f"got {type(image).__name__}.")
             if request.get("bandIds"):
                 image = image.select([re.escape(b) for b in request["bandIds"]])
+            elif picture_defaults and fmt in PICTURE_FORMATS:
+                image, empty = default_picture_bands(image)
+                if empty and request.get("grid"):
+                    grid = _request_grid(request["grid"], image)
+                    return Response(200, *transparent_picture(grid, fmt, self.geotiff_mask))
             arrays = [b.name for b in image.bands if getattr(b, "shape", ())]
             if arrays:
                 raise InvalidArgument(f"image:computePixels: band(s) {arrays} hold arrays; flatten them to scalar "
@@ -242,7 +282,6 @@ class LocalBackend:
             grid = _request_grid(request.get("grid"), image)
             _check_pixel_limits(grid, image)
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
-        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
                                     request.get("visualizationOptions"), self.geotiff_mask)
         return Response(200, data, ctype)
@@ -262,13 +301,14 @@ class LocalBackend:
     def map_tile(self, name: str, z: int, x: int, y: int, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
         body = json.dumps({**render_request(stored), "grid": tile_grid(z, x, y)}).encode()
-        return self.compute_pixels({"project": project}, {}, body, root_url)
+        return self.compute_pixels({"project": project}, {}, body, root_url, picture_defaults=True)
 
     def thumbnail_pixels(self, name: str, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
 
         def render(request: dict) -> Response:
-            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url)
+            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url,
+                                       picture_defaults=True)
 
         if str(stored.get("fileFormat", "")).upper() in ZIPPED_FORMATS:  # getDownloadURL's default formats
             data = zipped_geotiffs(stored, lambda r: render(r).body,
@@ -277,7 +317,68 @@ class LocalBackend:
         return render(render_request(stored))
 
 
+    # -- assets.getPixels: an asset's pixels without an expression ------------------------------------------------
+    def get_pixels(self, m, params, body, root_url) -> Response:
+        """POST …/assets/<id>:getPixels (ee.data.getPixels): the asset as computePixels of Image.load(<id>), on the
+        asset's native grid by default; `region` (GeoJSON) limits that grid to the native pixels covering it."""
+        request = _parse_body(body)
+        asset = asset_id_from_name(m["name"])
+        expression = {"result": "0", "values": {"0": {"functionInvocationValue": {
+            "functionName": "Image.load", "arguments": {"id": {"constantValue": asset}}}}}}
+        forwarded = {k: request[k] for k in ("fileFormat", "grid", "bandIds", "visualizationOptions", "workloadTag")
+                     if request.get(k) is not None}
+        if request.get("region") is not None and forwarded.get("grid") is None:
+            with self._evaluation({"expression": expression}, m["project"]) as image:
+                forwarded["grid"] = _region_grid(image, request["region"])
+        return self.compute_pixels(m, params, json.dumps({**forwarded, "expression": expression}).encode(),
+                                   root_url)
+
+    # -- table downloads: tables.create, then GET …/tables/<id>:getFeatures ---------------------------------------
+    def create_table(self, m, params, body, root_url) -> Response:
+        """Store a table download (FeatureCollection.getDownloadURL) after checking its expression is a table."""
+        request = self._compute_request(body)
+        fmt = str(request.get("fileFormat") or "CSV").upper()
+        if fmt not in TABLE_FORMATS:
+            raise InvalidArgument(f"tables.create: unsupported fileFormat {fmt!r}; the local backend writes "
+                                  f"{', '.join(TABLE_FORMATS)}.")
+        result = self._evaluate(request, m["project"])
+        if not isinstance(result, Collection):
+            raise InvalidArgument(f"tables.create: the expression must evaluate to a FeatureCollection, got "
+                                  f"{type(result).__name__}.")
+        return Response.json({"name": self.thumbnails.create(m["project"], request, "tables")})
+
+    def table_features(self, name: str) -> Response:
+        project, stored = self.thumbnails.get(name)
+        # the cached features carry their coordinates as JSON text (coordinates_as_json); the table writers want lists
+        features = json.loads(json_body(self._feature_list(stored, _expression_key(stored), project)))
+        data, content_type, extension = encode_table(features, stored.get("fileFormat"), stored.get("selectors"))
+        filename = f"{stored.get('filename') or 'table'}.{extension}"
+        return Response(200, data, content_type, {"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 # -- helpers ----------------------------------------------------------------------------------------------------
+def _region_grid(image: Image, region: dict) -> dict:
+    """The computePixels grid of the image's native pixels that cover `region` (a GeoJSON geometry)."""
+    native = image.native_grid()
+    if native is None:
+        raise InvalidArgument("assets.getPixels: the asset has no native grid; give 'grid'.")
+    try:
+        shape = Geometry.from_geojson(region).to(native.crs)
+    except Exception as e:  # shapely/pyproj raise several types for bad GeoJSON
+        raise InvalidArgument(f"assets.getPixels: invalid 'region': {e}.") from e
+    inv = ~native.transform
+    corners = [inv @ (x, y) for x in shape.bounds[0::2] for y in shape.bounds[1::2]]
+    c0, r0 = (max(0, math.floor(min(v))) for v in zip(*corners, strict=True))
+    c1 = min(native.width, math.ceil(max(c for c, _ in corners)))
+    r1 = min(native.height, math.ceil(max(r for _, r in corners)))
+    if c1 <= c0 or r1 <= r0:
+        raise InvalidArgument("assets.getPixels: the region does not overlap the asset.")
+    t = native.transform @ Affine.translation(c0, r0)
+    return {"crsCode": native.crs, "dimensions": {"width": c1 - c0, "height": r1 - r0},
+            "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d, "scaleY": t.e,
+                                "translateY": t.f}}
+
+
 def _parse_body(body: bytes) -> dict:
     if len(body) > limits.MAX_REQUEST_BODY_BYTES:
         raise RequestTooLarge(f"Request payload size ({len(body)} bytes) exceeds the limit "
@@ -328,8 +429,9 @@ def _decode_token(token: str, key: str) -> int:
 
 
 def _request_grid(spec: dict | None, image: Image) -> Grid:
-    if not image.bands:
-        raise InvalidArgument("image:computePixels: the image has no bands.")
+    if not image.bands and spec is None:
+        raise InvalidArgument("image:computePixels: the image has no bands (a composite of an empty collection?), "
+                              "so it has no grid of its own; there is nothing to draw.")
     native = image.native_grid()
     if spec is None:
         if native is None:

@@ -16,6 +16,9 @@ class Filter:
     pair: Any = None
     # For joins that record a measure (maxDifference, withinDistance): measure(primary, secondary) -> float.
     measure: Any = None
+    # What the filter says about time and place (values/lazy_collection.Scope), so that a collection generated on
+    # demand can narrow what it generates; None when it says nothing.
+    scope: Any = None
 
     def __call__(self, element) -> bool:
         return bool(self.test(element))

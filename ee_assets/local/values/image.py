@@ -118,6 +118,9 @@ class Image:
         """EE's Image.select: bands by index or by regular expression (a name that is not a valid pattern matches
         itself), in selector order, optionally renamed."""
         chosen: list[Band] = []
+        if selectors and not self.bands:  # EE's message for this case
+            raise InvalidArgument(f"Image.select: Band pattern '{selectors[0]}' was applied to an Image with no "
+                                  "bands.")
         for sel in selectors:
             if isinstance(sel, bool) or not isinstance(sel, (str, int, float)):
                 raise InvalidArgument(f"Image.select: Invalid band selector {sel!r}.")

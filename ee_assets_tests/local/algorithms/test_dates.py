@@ -132,3 +132,35 @@ def test_date_range(ee):
     assert info == {"type": "DateRange", "dates": [utc_millis(2020, 1, 1), utc_millis(2020, 2, 1)]}
     # Without an end: a 1-millisecond range (algorithms.json description of DateRange).
     assert ee.DateRange("2020-01-01").getInfo()["dates"] == [utc_millis(2020, 1, 1), utc_millis(2020, 1, 1) + 1]
+
+
+def test_iso_date_strings_ee_reads(ee_local):
+    """The ISO strings EE's Date constructor reads. Expected values are EE's own documented outputs: the apidocs
+    sample for ee.Date (google/earthengine-community samples/python/apidocs/ee_date.py: '2020' → 2020-01-01T00:00:00,
+    '2017-6-24' and '2017-6-24T00:14:46' with one-digit fields, ('2020', 'US/Mountain') → 2020-01-01T07:00:00) and
+    the Date signature in the client's algorithms.json ("a string such as '1996-01-01' or '1996-001' or
+    '1996-01-01T08:00'": day-of-year and minute-precision forms)."""
+    ee = ee_local
+    documented = {
+        "2020": "2020-01-01T00:00:00", "2017-6-24": "2017-06-24T00:00:00", "2017-06-24": "2017-06-24T00:00:00",
+        "2017-6-24T00:14:46": "2017-06-24T00:14:46", "2017-06-24T23:59:59": "2017-06-24T23:59:59",
+        "1996-01-01": "1996-01-01T00:00:00", "1996-001": "1996-01-01T00:00:00", "1996-01-01T08:00":
+        "1996-01-01T08:00:00", "2020-1-1": "2020-01-01T00:00:00",
+    }
+    got = ee.Dictionary({s: ee.Date(s).format() for s in documented}).getInfo()
+    assert got == documented
+    assert ee.Date("2020", "US/Mountain").format().getInfo() == "2020-01-01T07:00:00"
+    # ISO 8601 forms beyond the examples, checked against Python's calendar: month only, day of year 100 of a
+    # leap year, week date (2020-W23-2 is Tuesday 2 June 2020), an explicit offset, a fraction of a second.
+    others = {"2020-06": datetime(2020, 6, 1, tzinfo=UTC), "2020-100": datetime(2020, 4, 9, tzinfo=UTC),
+              "2020-W23-2": datetime.fromisocalendar(2020, 23, 2).replace(tzinfo=UTC),
+              "2020-06-01T10:00+02:00": datetime(2020, 6, 1, 8, tzinfo=UTC),
+              "2020-06-01T10:00:00.250Z": datetime(2020, 6, 1, 10, 0, 0, 250_000, tzinfo=UTC)}
+    millis = ee.Dictionary({s: ee.Date(s).millis() for s in others}).getInfo()
+    assert millis == {s: _ms(d) for s, d in others.items()}
+    # Dates are read the same way wherever a date is expected, e.g. filterDate's bounds.
+    assert ee.DateRange("2017-6-24T00:14:46", "2018").getInfo()["dates"] == [
+        _ms(datetime(2017, 6, 24, 0, 14, 46, tzinfo=UTC)), _ms(datetime(2018, 1, 1, tzinfo=UTC))]
+    for bad in ("2020-13-01", "2019-366", "June 2020", "2020-06-01T25:00"):
+        with pytest.raises(ee.EEException, match="Unable to parse date"):
+            ee.Date(bad).millis().getInfo()

@@ -185,6 +185,9 @@ def test_document_declares_exactly_the_implemented_methods():
         "projects.thumbnails.getPixels": ("GET", "v1/{+name}:getPixels"),
         "projects.maps.create": ("POST", "v1/{+parent}/maps"),
         "projects.maps.tiles.get": ("GET", "v1/{+parent}/tiles/{zoom}/{x}/{y}"),
+        "projects.assets.getPixels": ("POST", "v1/{+name}:getPixels"),
+        "projects.tables.create": ("POST", "v1/{+parent}/tables"),
+        "projects.tables.getFeatures": ("GET", "v1/{+name}:getFeatures"),
     }
     for name, method in methods.items():
         assert method["id"] == f"earthengine.{name}"

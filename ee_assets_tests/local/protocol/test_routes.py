@@ -101,7 +101,7 @@ def test_errors_have_the_right_status_and_message_and_the_server_keeps_serving(e
     assert r.json()["error"]["message"] == "Image.select: Pattern 'B9' did not match any bands."
 
     missing = next(s["name"].split("/", 1)[1] for s in client_signatures() if s["name"].split("/", 1)[1]
-                   not in implemented() and not s.get("arguments"))
+                   not in implemented() and all(a.get("optional") for a in s.get("arguments", [])))
     r = _post(local_server, "value:compute", {"expression": {"result": "0", "values": {
         "0": {"functionInvocationValue": {"functionName": missing, "arguments": {}}}}}})
     assert r.status_code == 400 and "not implemented by the ee_assets local backend" in r.json()["error"]["message"]
@@ -159,3 +159,23 @@ def test_an_unsupported_case_is_a_400_not_a_retried_500(ee_local, local_server):
     assert "retrying will not help" in caught.value.message
     assert local_server.method_counts["image:computePixels"] - before == 1
     assert ee.Number(2).add(3).getInfo() == 5  # still serving
+
+
+def test_get_pixels_reads_an_asset_without_an_expression(tmp_path, ee_on):
+    """ee.data.getPixels POSTs …/assets/<id>:getPixels (ee/data.py: _get_cloud_projects_raw().assets().getPixels):
+    the asset's pixels on its native grid, a region limiting them to the native pixels that cover it, bandIds and
+    the file formats of computePixels."""
+    from ee_assets_tests.support.image_fixtures import NODATA, TO_LONLAT, A, B, ab_catalog
+
+    ee_ = ee_on(ab_catalog(tmp_path))
+    whole = ee_.data.getPixels({"assetId": "I/ab", "fileFormat": "NUMPY_NDARRAY"})
+    np.testing.assert_array_equal(whole["b"], B)
+    np.testing.assert_array_equal(whole["a"][A != NODATA], A[A != NODATA])
+    (x0, x1), (y0, y1) = TO_LONLAT.transform([1012.0, 1038.0], [1962.0, 1988.0])
+    region = {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+    part = ee_.data.getPixels({"assetId": "I/ab", "fileFormat": "NUMPY_NDARRAY", "region": region,
+                               "bandIds": ["b"]})
+    assert part.dtype.names == ("b",)
+    np.testing.assert_array_equal(part["b"], B[1:4, 1:4])  # columns 1..3 (x 1010..1040), rows 1..3 (y 1990..1960)
+    with pytest.raises(ee_.EEException, match="not found"):
+        ee_.data.getPixels({"assetId": "I/nothing", "fileFormat": "NUMPY_NDARRAY"})

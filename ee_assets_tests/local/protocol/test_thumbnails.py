@@ -205,3 +205,39 @@ def test_get_download_url_formats(ee):
     npy = np.load(io.BytesIO(requests.get(img.select("b").getDownloadURL({**params, "format": "NPY"}),
                                           timeout=30).content))
     np.testing.assert_array_equal(npy["b"], B[:4])
+
+
+def test_images_of_more_than_three_bands_render_their_first_three(ee):
+    """EE draws the first three bands when none are named: "If the "bands" parameter is not defined, the first
+    three bands are used" (https://developers.google.com/earth-engine/apidocs/map-addlayer, whose visParams are
+    getMapId's) and Image.visualize's signature in the client's algorithms.json ("If empty, the first 3 are used").
+    Without min/max the stretch is the data type's range ("they will be determined from the data type range", the
+    same page), so a uint8 image draws its own values."""
+    img = ee.Image("I/ab")
+    b = img.select("b")
+    four = ee.Image.cat([b, b.add(10), b.multiply(20), img.select("a")]).toUint8()
+    rgba = _get_png(four.getThumbURL({"format": "png"}))  # no visualization parameters at all
+    np.testing.assert_array_equal(rgba[..., 0], B)
+    np.testing.assert_array_equal(rgba[..., 1], B + 10)
+    np.testing.assert_array_equal(rgba[..., 2], B * 20)
+    fourteen = ee.Image.cat([b.add(i) for i in range(14)])
+    px = pixels(ee, fourteen.visualize(min=0, max=20))
+    assert list(px) == ["vis-red", "vis-green", "vis-blue"]
+    for i, name in enumerate(px):
+        np.testing.assert_array_equal(px[name][0], _stretch(B + i, 0, 20))
+
+
+def test_an_image_with_no_bands(ee_local, local_server):
+    """A composite of an empty collection has no bands. EE names that case when a band is asked of it ("Band
+    pattern 'ndsi' was applied to an Image with no bands", reported from EE in swisstopo/topo-satromo#101);
+    drawn without naming bands it has nothing to draw, so a map tile is fully transparent."""
+    ee = ee_local
+    empty = ee.ImageCollection([]).mosaic()
+    assert empty.visualize(min=0, max=1).bandNames().getInfo() == []
+    with pytest.raises(ee.EEException, match="Image.select: Band pattern 'B4' was applied to an Image with no "
+                                             "bands"):
+        empty.visualize(bands=["B4"], min=0, max=1).getInfo()
+    url_format = empty.getMapId({})["tile_fetcher"].url_format
+    tile = _tile_png(url_format.format(z=2, x=1, y=1))
+    assert tile.shape == (256, 256, 4)
+    np.testing.assert_array_equal(tile[..., 3], 0)

@@ -9,7 +9,7 @@ from statistics import NormalDist
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection, as_string_list
 from ee_assets.local.algorithms.support.elements import with_properties
-from ee_assets.local.algorithms.support.reduce_values import reduce_values
+from ee_assets.local.algorithms.support.reduce_values import reduce_columns as reduce_columns_of
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection
 from ee_assets.local.values.jsonify import to_json
@@ -34,19 +34,18 @@ def distinct(collection, properties) -> Collection:
 @algorithm("Collection.reduceColumns", returns="Dictionary<Object>", collection=FC, reducer="Reducer",
            selectors="List<String>", weightSelectors="List<String>")
 def reduce_columns(collection, reducer, selectors, weightSelectors=None) -> dict:
-    """Reduce the selected property over the elements; elements where it is null or missing are skipped."""
+    """Reduce the selected properties of each element (one input per selector, in order); a missing property reads
+    as null, which most reducers skip (toList drops the record, countEvery counts it)."""
     names = as_string_list(selectors, "selectors")
-    if len(names) != 1:
-        raise InvalidArgument(f"Collection.reduceColumns: this reducer takes 1 input but {len(names)} selectors "
-                              "were given.")
-    elements = [e for e in as_collection(collection).elements if e.properties.get(names[0]) is not None]
+    elements = as_collection(collection).elements
+    columns = [[e.properties.get(n) for e in elements] for n in names]
     weights = None
     if weightSelectors:
         weight_names = as_string_list(weightSelectors, "weightSelectors")
         if len(weight_names) != 1:
-            raise InvalidArgument("Collection.reduceColumns: give one weight selector per selector.")
+            raise InvalidArgument("Collection.reduceColumns: give one weight selector.")
         weights = [e.properties.get(weight_names[0], 0) for e in elements]
-    return reduce_values("Collection.reduceColumns", reducer, [e.properties[names[0]] for e in elements], weights)
+    return reduce_columns_of("Collection.reduceColumns", reducer, columns, weights, "selectors")
 
 
 def _uniform(seed, key: list) -> float:

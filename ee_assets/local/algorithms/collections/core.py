@@ -10,10 +10,12 @@ import shapely
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection
 from ee_assets.local.algorithms.support.elements import collection_geometry, sorted_by_property, with_properties
+from ee_assets.local.algorithms.support.filter_strings import parse_filter_string
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import WGS84, Geometry
 from ee_assets.local.values.image import Image
+from ee_assets.local.values.lazy_collection import LazyElements
 
 if TYPE_CHECKING:  # the evaluator passes its context; algorithms only read it
     from ee_assets.local.evaluator.context import EvalContext
@@ -43,8 +45,14 @@ def collection(features: list) -> Collection:
 @algorithm("Collection.filter", returns=FC, collection=FC, filter="Filter")
 def filter_(collection: Collection, filter) -> Collection:
     coll = as_collection(collection)
+    if isinstance(filter, str):  # "Either a Filter object or a string to be parsed into a Filter object"
+        filter = parse_filter_string("Collection.filter", filter)
     if not callable(filter):
-        raise InvalidArgument("Collection.filter: 'filter' must be a Filter (string filters are not supported).")
+        raise InvalidArgument("Collection.filter: 'filter' must be a Filter or a filter string such as "
+                              "\"cloud < 20\".")
+    if isinstance(coll.elements, LazyElements):  # generated on demand: narrow what is generated
+        return Collection(coll.elements.narrowed(filter, getattr(filter, "scope", None)), dict(coll.properties),
+                          coll.kind)
     return coll.derive([e for e in coll.elements if filter(e)])
 
 
@@ -79,6 +87,8 @@ def first(collection: Collection):
 @algorithm("Collection.limit", returns=FC, collection=FC, limit="Integer", key="String", ascending="Boolean")
 def limit(collection: Collection, limit: int | None = None, key: str | None = None, ascending: bool = True):
     coll = as_collection(collection)
+    if key is None and limit is not None:  # the first `limit` (a collection generated on demand makes no more)
+        return coll.derive(coll.elements[: max(0, int(limit))])
     elements = list(coll.elements)
     if key is not None:
         elements = sorted_by_property(elements, key, ascending)

@@ -12,6 +12,7 @@ from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_number, as_string_list, object_type
 from ee_assets.local.algorithms.support.predicates import MISSING, binary_filter, field_value
 from ee_assets.local.values.filter import Filter
+from ee_assets.local.values.lazy_collection import Scope
 
 F = "Filter"
 
@@ -92,7 +93,7 @@ def not_(filter: Filter) -> Filter:
 @algorithm("Filter.and", returns="Filter", filters="List<Filter>")
 def and_(filters: list) -> Filter:
     pair = (lambda p, s: all(f.pair(p, s) for f in filters)) if all(f.pair for f in filters) else None
-    return Filter(lambda e: all(f(e) for f in filters), "and(...)", pair)
+    return Filter(lambda e: all(f(e) for f in filters), "and(...)", pair, scope=Scope.of_all(f.scope for f in filters))
 
 
 @algorithm("Filter.or", returns="Filter", filters="List<Filter>")

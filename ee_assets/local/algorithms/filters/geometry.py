@@ -10,11 +10,12 @@ import shapely
 
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_geometry, as_number
-from ee_assets.local.algorithms.support.geodesy import geodesic_area, geodesic_distance, may_be_within
+from ee_assets.local.algorithms.support.geodesy import geodesic_area, geodesic_distance, margin_metres, may_be_within
+from ee_assets.local.algorithms.support.geometry_repair import relate, snap_size
 from ee_assets.local.algorithms.support.predicates import binary_filter, field_value
 from ee_assets.local.values.elements import Feature
 from ee_assets.local.values.filter import Filter
-from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.geometry import WGS84, Geometry
 
 F = "Filter"
 
@@ -24,7 +25,8 @@ def intersects(leftField=None, rightValue=None, rightField=None, leftValue=None,
     def overlap(a, b) -> bool:
         if a is None or b is None:
             return False
-        return bool(shapely.intersects(as_geometry(a).to_wgs84(), as_geometry(b).to_wgs84()))
+        return relate(shapely.intersects, as_geometry(a).to_wgs84(), as_geometry(b).to_wgs84(),
+                      snap_size(WGS84, margin_metres(maxError)))
 
     return binary_filter("intersects", overlap, leftField, rightValue, rightField, leftValue)
 
@@ -38,7 +40,7 @@ def _geometric(op: str, relation, leftField, rightValue, rightField, leftValue) 
     def test(a, b) -> bool:
         if a is None or b is None:
             return False
-        return bool(relation(as_geometry(a).to_wgs84(), as_geometry(b).to_wgs84()))
+        return relate(relation, as_geometry(a).to_wgs84(), as_geometry(b).to_wgs84(), snap_size(WGS84, None))
 
     return binary_filter(op, test, leftField, rightValue, rightField, leftValue)
 

@@ -15,6 +15,7 @@ import shapely
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_geometry, as_number, as_projection
 from ee_assets.local.algorithms.support.geodesy import GEOD, in_metres, margin_metres, on_ellipsoid, parts
+from ee_assets.local.algorithms.support.geometry_repair import overlay, relate, snap_size, union_all
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import WGS84, Geometry
@@ -29,14 +30,17 @@ def _pair(left, right, proj) -> tuple[shapely.Geometry, shapely.Geometry, str]:
     return as_geometry(left, "left").to(crs), as_geometry(right, "right").to(crs), crs
 
 
-def _set_op(op, left, right, proj) -> Geometry:
+def _set_op(op, left, right, maxError, proj) -> Geometry:
+    """The set operation on valid inputs, snapped within the error margin if GEOS finds no consistent topology
+    (support/geometry_repair.py), where EE returns a result."""
     a, b, crs = _pair(left, right, proj)
-    return Geometry(shapely.make_valid(op(a, b)), crs, as_geometry(left, "left").geodesic)
+    result = overlay(op, a, b, snap_size(crs, margin_metres(maxError)))
+    return Geometry(shapely.make_valid(result), crs, as_geometry(left, "left").geodesic)
 
 
 def _register_set_op(name: str, op) -> Callable:
     def impl(left, right, maxError=None, proj=None) -> Geometry:
-        return _set_op(op, left, right, proj)
+        return _set_op(op, left, right, maxError, proj)
 
     return algorithm(f"Geometry.{name}", returns=G, left=G, right=G, maxError="ErrorMargin", proj="Projection")(impl)
 
@@ -48,8 +52,8 @@ SET_OPERATIONS = {name: _register_set_op(name, op) for name, op in {
 
 def _register_predicate(name: str, relation) -> Callable:
     def impl(left, right, maxError=None, proj=None) -> bool:
-        a, b, _ = _pair(left, right, proj)
-        return bool(relation(a, b))
+        a, b, crs = _pair(left, right, proj)
+        return relate(relation, a, b, snap_size(crs, margin_metres(maxError)))
 
     return algorithm(f"Geometry.{name}", returns="Boolean", left=G, right=G, maxError="ErrorMargin",
                      proj="Projection")(impl)
@@ -93,7 +97,7 @@ def dissolve(geometry, maxError=None, proj=None) -> Geometry:
     """The union of the geometry's parts (overlapping or touching polygons merge)."""
     geom = as_geometry(geometry)
     crs = as_projection(proj, "proj").crs if proj is not None else WGS84
-    return Geometry(shapely.union_all(parts(geom.to(crs))), crs, geom.geodesic)
+    return Geometry(union_all(parts(geom.to(crs)), snap_size(crs, margin_metres(maxError))), crs, geom.geodesic)
 
 
 @algorithm("Geometry.simplify", returns=G, geometry=G, maxError="ErrorMargin", proj="Projection")

@@ -14,12 +14,12 @@ import math
 import numpy as np
 
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.bands import ONE_PIXEL, is_constant
 from ee_assets.local.algorithms.support.coerce import as_image, as_string_list
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.image import (
     ArrayBand,
     Band,
-    ConstantArrayRecipe,
     ConstantRecipe,
     Image,
     MapRecipe,
@@ -36,7 +36,16 @@ def array_band(like: Band, name: str, recipe: Recipe, shape: tuple[int, ...], dt
     return ArrayBand(name, np.dtype(dtype), like.projection, recipe, like.extent, tuple(int(n) for n in shape))
 
 
-def _array_band(image: Image, op: str, name: str = "input") -> ArrayBand:
+def constant_array(band: Band) -> np.ndarray | None:
+    """The array every pixel of `band` holds when it is built from constants alone (ee.Image(ee.Array(…)),
+    ee.Image([2, 3]).toArray(), arithmetic on those), else None."""
+    if not is_constant(band.recipe):
+        return None
+    values, mask = band.recipe.evaluate(ONE_PIXEL)
+    return np.asarray(values[0, 0]) if mask[0, 0] > 0 else None
+
+
+def single_array_band(image: Image, op: str, name: str = "input") -> ArrayBand:
     if len(image.bands) != 1 or not is_array(image.bands[0]):
         raise InvalidArgument(f"{op}: '{name}' must be a single array band (make one with toArray()); got bands "
                               f"{image.band_names}.")
@@ -95,7 +104,7 @@ def to_array(image: Image, axis: int = 0) -> Image:
 def array_flatten(image: Image, coordinateLabels: list, separator: str = "_") -> Image:
     """One scalar band per array element, named by joining one label per axis with `separator`."""
     op = "Image.arrayFlatten"
-    band = _array_band(as_image(image), op, "image")
+    band = single_array_band(as_image(image), op, "image")
     if len(coordinateLabels) != band.dimensions:
         raise InvalidArgument(f"{op}: need one list of labels per array axis ({band.dimensions}), got "
                               f"{len(coordinateLabels)}.")
@@ -115,7 +124,7 @@ def array_get(image: Image, position) -> Image:
     """The element at `position` (a list of indices, one per axis, or a constant image of them) of each array."""
     op = "Image.arrayGet"
     img = as_image(image)
-    band = _array_band(img, op, "image")
+    band = single_array_band(img, op, "image")
     if isinstance(position, list):
         pos = position
     else:
@@ -133,7 +142,7 @@ def array_project(input: Image, axes: list) -> Image:
     """Keep the listed axes (in that order); every dropped axis must have length 1."""
     op = "Image.arrayProject"
     img = as_image(input, "input")
-    band = _array_band(img, op)
+    band = single_array_band(img, op)
     keep = [int(a) for a in axes]
     if not keep or any(not 0 <= a < band.dimensions for a in keep) or len(set(keep)) != len(keep):
         raise InvalidArgument(f"{op}: axes {keep} are not distinct axes of a {band.dimensions}-D array.")
@@ -163,7 +172,7 @@ def array_slice(input: Image, axis: int = 0, start=None, end=None, step: int = 1
     """Elements start..end (exclusive) by step along `axis` (numbers; negative indices count from the end)."""
     op = "Image.arraySlice"
     img = as_image(input, "input")
-    band = _array_band(img, op)
+    band = single_array_band(img, op)
     ax = int(axis)
     if not 0 <= ax < band.dimensions:
         raise InvalidArgument(f"{op}: axis {ax} is out of range for {band.dimensions}-D arrays.")
@@ -178,7 +187,7 @@ def array_slice(input: Image, axis: int = 0, start=None, end=None, step: int = 1
 @algorithm("Image.arrayTranspose", returns=IMG, input=IMG, axis1="Integer", axis2="Integer")
 def array_transpose(input: Image, axis1: int = 0, axis2: int = 1) -> Image:
     img = as_image(input, "input")
-    band = _array_band(img, "Image.arrayTranspose")
+    band = single_array_band(img, "Image.arrayTranspose")
     a, b = int(axis1), int(axis2)
     if not (0 <= a < band.dimensions and 0 <= b < band.dimensions):
         raise InvalidArgument(f"Image.arrayTranspose: axes {a}, {b} are out of range for {band.dimensions}-D arrays.")
@@ -190,18 +199,24 @@ def array_transpose(input: Image, axis1: int = 0, axis2: int = 1) -> Image:
 @algorithm("Image.arrayCat", returns=IMG, image1=IMG, image2=IMG, axis="Integer")
 def array_cat(image1: Image, image2: Image, axis: int) -> Image:
     op = "Image.arrayCat"
-    one, two = _array_band(as_image(image1, "image1"), op, "image1"), _array_band(as_image(image2, "image2"), op,
-                                                                                  "image2")
+    one = single_array_band(as_image(image1, "image1"), op, "image1")
+    two = single_array_band(as_image(image2, "image2"), op, "image2")
     ax = int(axis)
-    if one.dimensions != two.dimensions or not 0 <= ax < one.dimensions or \
-            any(x != y for i, (x, y) in enumerate(zip(one.shape, two.shape, strict=True)) if i != ax):
+    # Arrays have trailing length-1 axes as far as needed: EE's apidocs join 1-D [0, 1, 2] and [3, 4, 5] along
+    # axis 1 into [[0, 3], [1, 4], [2, 5]] (samples/python/apidocs/ee_image_arraycat.py).
+    ndim = max(one.dimensions, two.dimensions, ax + 1)
+    shape1, shape2 = (one.shape + (1,) * (ndim - one.dimensions), two.shape + (1,) * (ndim - two.dimensions))
+    if ax < 0 or any(x != y for i, (x, y) in enumerate(zip(shape1, shape2, strict=True)) if i != ax):
         raise InvalidArgument(f"{op}: arrays of shapes {list(one.shape)} and {list(two.shape)} cannot be joined "
                               f"along axis {ax}.")
-    shape = list(one.shape)
-    shape[ax] += two.shape[ax]
+    shape = list(shape1)
+    shape[ax] += shape2[ax]
 
     def cat(px):
-        return np.concatenate([px[0][0], px[1][0]], axis=2 + ax), np.minimum(px[0][1], px[1][1])
+        a, b = px[0][0], px[1][0]
+        a = a.reshape(a.shape[:2] + shape1)
+        b = b.reshape(b.shape[:2] + shape2)
+        return np.concatenate([a, b], axis=2 + ax), np.minimum(px[0][1], px[1][1])
 
     recipe = MapRecipe(cat, (one.recipe, two.recipe))
     return as_image(image1).with_bands([array_band(one, one.name, recipe, tuple(shape),
@@ -214,8 +229,8 @@ def matrix_multiply(image1: Image, image2: Image) -> Image:
     """The matrix product A · B in every pixel (2-D arrays; EE's tasseled-cap recipe multiplies a constant matrix
     by each pixel's column vector)."""
     op = "Image.matrixMultiply"
-    a, b = _array_band(as_image(image1, "image1"), op, "image1"), _array_band(as_image(image2, "image2"), op,
-                                                                              "image2")
+    a = single_array_band(as_image(image1, "image1"), op, "image1")
+    b = single_array_band(as_image(image2, "image2"), op, "image2")
     if a.dimensions != 2 or b.dimensions != 2 or a.shape[1] != b.shape[0]:
         raise InvalidArgument(f"{op}: cannot multiply matrices of shapes {list(a.shape)} and {list(b.shape)}.")
 
@@ -230,8 +245,8 @@ def matrix_multiply(image1: Image, image2: Image) -> Image:
 @algorithm("Image.arrayDotProduct", returns=IMG, image1=IMG, image2=IMG)
 def array_dot_product(image1: Image, image2: Image) -> Image:
     op = "Image.arrayDotProduct"
-    a, b = _array_band(as_image(image1, "image1"), op, "image1"), _array_band(as_image(image2, "image2"), op,
-                                                                              "image2")
+    a = single_array_band(as_image(image1, "image1"), op, "image1")
+    b = single_array_band(as_image(image2, "image2"), op, "image2")
     if a.dimensions != 1 or a.shape != b.shape:
         raise InvalidArgument(f"{op}: need two 1-D arrays of equal length, got {list(a.shape)} and {list(b.shape)}.")
     recipe = MapRecipe(lambda px: ((px[0][0] * px[1][0]).sum(axis=-1), np.minimum(px[0][1], px[1][1])),
@@ -242,7 +257,7 @@ def array_dot_product(image1: Image, image2: Image) -> Image:
 @algorithm("Image.arrayLength", returns=IMG, input=IMG, axis="Integer")
 def array_length(input: Image, axis: int) -> Image:
     img = as_image(input, "input")
-    band = _array_band(img, "Image.arrayLength")
+    band = single_array_band(img, "Image.arrayLength")
     ax = int(axis)
     if not -band.dimensions <= ax < band.dimensions:
         raise InvalidArgument(f"Image.arrayLength: axis {ax} is out of range for {band.dimensions}-D arrays.")
@@ -260,7 +275,7 @@ def array_reduce(input: Image, reducer: Reducer, axes: list, fieldAxis: int | No
     """Reduce each pixel's array over `axes`, keeping them with length 1 (as ee.Array.reduce)."""
     op = "Image.arrayReduce"
     img = as_image(input, "input")
-    band = _array_band(img, op)
+    band = single_array_band(img, op)
     if fieldAxis is not None:
         raise InvalidArgument(f"{op}: fieldAxis (multi-input reducers) is not supported by the local backend.")
     if len(reducer.leaves) != 1 or reducer.leaves[0].kind not in _ARRAY_REDUCERS | {"count": None}:
@@ -281,7 +296,7 @@ def array_reduce(input: Image, reducer: Reducer, axes: list, fieldAxis: int | No
 @algorithm("Image.arrayLengths", returns=IMG, input=IMG)
 def array_lengths(input: Image) -> Image:
     img = as_image(input, "input")
-    band = _array_band(img, "Image.arrayLengths")
+    band = single_array_band(img, "Image.arrayLengths")
     lengths = np.asarray(band.shape, dtype=np.float64)
     return img.with_bands([_apply(band, lambda v: np.broadcast_to(lengths, v.shape[:2] + lengths.shape),
                                   (len(band.shape),), dtype=np.int32)])
@@ -304,7 +319,7 @@ def array_dimensions(input: Image) -> Image:
 def array_argmax(image: Image) -> Image:
     """The position (one index per axis) of each array's maximum, the first one on ties."""
     img = as_image(image)
-    band = _array_band(img, "Image.arrayArgmax", "image")
+    band = single_array_band(img, "Image.arrayArgmax", "image")
     shape = band.shape
 
     def argmax(v):
@@ -319,7 +334,7 @@ def array_repeat(input: Image, axis: int, copies) -> Image:
     """Each array tiled `copies` times along `axis` (an axis one past the last adds a dimension)."""
     op = "Image.arrayRepeat"
     img = as_image(input, "input")
-    band = _array_band(img, op)
+    band = single_array_band(img, op)
     ax, n = int(axis), int(_constant_number(op, copies, "copies") or 0)
     if not 0 <= ax <= band.dimensions or n < 1:
         raise InvalidArgument(f"{op}: axis must be 0..{band.dimensions} and copies at least 1.")
@@ -340,11 +355,14 @@ def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
     """Arrays reshaped (row-major) to the constant 1-D `lengths` (an ee.Array image); one length may be -1."""
     op = "Image.arrayReshape"
     img = as_image(image)
-    band = _array_band(img, op, "image")
+    band = single_array_band(img, op, "image")
     lens = as_image(lengths, "lengths")
-    if len(lens.bands) != 1 or not isinstance(lens.bands[0].recipe, ConstantArrayRecipe):
-        raise InvalidArgument(f"{op}: 'lengths' must be a constant 1-D array image (ee.Image(ee.Array([...]))).")
-    target = [int(v) for v in lens.bands[0].recipe.value.ravel()]
+    value = constant_array(lens.bands[0]) if len(lens.bands) == 1 and is_array(lens.bands[0]) else None
+    if value is None:
+        raise InvalidArgument(f"{op}: 'lengths' must be a 1-D array image of constants, such as "
+                              "ee.Image([2, 3]).toArray() or ee.Image(ee.Array([2, 3])); lengths that vary per "
+                              "pixel are not supported by the local backend.")
+    target = [int(v) for v in value.ravel()]
     if len(target) != int(dimensions):
         raise InvalidArgument(f"{op}: {len(target)} lengths given for {dimensions} dimensions.")
     total = math.prod(band.shape)
@@ -359,21 +377,29 @@ def array_reshape(image: Image, lengths: Image, dimensions: int) -> Image:
 
 @algorithm("Image.arraySort", returns=IMG, image=IMG, keys=IMG)
 def array_sort(image: Image, keys=None) -> Image:
-    """Each 1-D array sorted ascending, by its own values or by the parallel `keys` arrays (a stable sort)."""
+    """Each array sorted ascending (a stable sort): a 1-D array by its own values or by the parallel `keys`; a
+    multi-dimensional one along the single axis on which `keys` is longer than 1 (keys of shape 1 x n reorder the
+    columns of every row, n x 1 the rows), as in EE's apidocs (samples/python/apidocs/ee_image_arraysort.py)."""
     op = "Image.arraySort"
     img = as_image(image)
-    band = _array_band(img, op, "image")
-    if band.dimensions != 1:
-        raise InvalidArgument(f"{op}: only 1-D arrays can be sorted, got shape {list(band.shape)}.")
+    band = single_array_band(img, op, "image")
     if keys is None:
+        if band.dimensions != 1:
+            raise InvalidArgument(f"{op}: arrays of shape {list(band.shape)} need 'keys' to be sorted (one axis "
+                                  "at a time).")
         return img.with_bands([_apply(band, lambda v: np.sort(v, axis=-1, kind="stable"), band.shape)])
-    key = _array_band(as_image(keys, "keys"), op, "keys")
-    if key.shape != band.shape:
-        raise InvalidArgument(f"{op}: keys of shape {list(key.shape)} do not match arrays of {list(band.shape)}.")
+    key = single_array_band(as_image(keys, "keys"), op, "keys")
+    long_axes = [i for i, n in enumerate(key.shape) if n != 1]
+    if key.dimensions != band.dimensions or len(long_axes) > 1 or any(
+            n not in (1, m) for n, m in zip(key.shape, band.shape, strict=True)):
+        raise InvalidArgument(f"{op}: keys of shape {list(key.shape)} do not fit arrays of {list(band.shape)}; "
+                              "give keys as long as the array along the one axis to sort and 1 along the others.")
+    axis = 2 + (long_axes[0] if long_axes else band.dimensions - 1)
 
     def by_keys(px):
-        order = np.argsort(px[1][0], axis=-1, kind="stable")
-        return np.take_along_axis(px[0][0], order, axis=-1), np.minimum(px[0][1], px[1][1])
+        k = np.broadcast_to(px[1][0], px[0][0].shape)
+        order = np.argsort(k, axis=axis, kind="stable")
+        return np.take_along_axis(px[0][0], order, axis=axis), np.minimum(px[0][1], px[1][1])
 
     recipe = MapRecipe(by_keys, (band.recipe, key.recipe))
     return img.with_bands([array_band(band, band.name, recipe, band.shape, band.dtype)])
@@ -387,7 +413,7 @@ def array_accum(input: Image, axis: int, reducer: Reducer | None = None) -> Imag
     """Running totals along `axis` (default reducer: sum; also product, min, max)."""
     op = "Image.arrayAccum"
     img = as_image(input, "input")
-    band = _array_band(img, op)
+    band = single_array_band(img, op)
     kind = reducer.leaves[0].kind if reducer is not None else "sum"
     if kind not in _ACCUMULATE:
         raise InvalidArgument(f"{op}: the reducer must be one of {', '.join(_ACCUMULATE)}, got {kind}.")
@@ -403,7 +429,7 @@ def array_pad(image: Image, lengths: list, pad: float = 0) -> Image:
     """Arrays padded at the end of each axis with `pad` up to `lengths` (longer axes are kept)."""
     op = "Image.arrayPad"
     img = as_image(image)
-    band = _array_band(img, op, "image")
+    band = single_array_band(img, op, "image")
     target = [int(n) for n in lengths]
     if len(target) != band.dimensions:
         raise InvalidArgument(f"{op}: {len(target)} lengths given for {band.dimensions}-D arrays.")

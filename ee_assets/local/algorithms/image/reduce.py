@@ -19,8 +19,9 @@ import shapely
 from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image
-from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, squeeze
+from ee_assets.local.algorithms.support.pixel_records import leaf_stats
 from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
+from ee_assets.local.algorithms.support.records import reduce_records
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
 from ee_assets.local.kernels.zonal import (
@@ -34,7 +35,7 @@ from ee_assets.local.kernels.zonal import (
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, Image, MapRecipe
+from ee_assets.local.values.image import Band, Image, MapRecipe, is_array
 from ee_assets.local.values.projection import Projection
 from ee_assets.local.values.reducer import Reducer
 
@@ -85,6 +86,8 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
         for out in outputs:
             out.update({n: None for band_names in names for n in band_names})
         return outputs
+    if not reducer.is_classic or any(is_array(b) for b in image.bands):
+        return _reduce_records(op, image, reducer, shapes, grid, names)
     weighted = _Once(lambda: weighted_regions(shapes, grid.transform, grid.width, grid.height)) if any(
         x.weighted for x in leaves) else None
     centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
@@ -124,9 +127,74 @@ class _Once(Generic[T]):
             return self._value
 
 
-def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted: _Once[WeightedRegions] | None):
+def _reduce_records(op: str, image: Image, reducer: Reducer, shapes: list, grid: Grid,
+                    names: list[list[str]]) -> list[dict]:
+    """Any reducer (records.py) over each region's pixels by the centre rule, unweighted: a one-input reducer per
+    band over its unmasked pixels, a reducer of n inputs over the pixels where all n bands are unmasked."""
+    centre = region_runs(shapes, grid.transform, grid.width, grid.height, False)
+    pixels = _region_pixels(image, grid, shapes, centre)
+    per_band = reducer.inputs == 1 or (reducer.kind == "combined" and reducer.option("shared", True))
+    if not per_band and reducer.inputs != len(image.bands):
+        raise InvalidArgument(f"{op}: the reducer takes {reducer.inputs} inputs but the image has "
+                              f"{len(image.bands)} bands ({image.band_names}).")
+    outputs = []
+    for values, valid in pixels:
+        if values is None:
+            outputs.append({n: None for band_names in names for n in band_names})
+            continue
+        out: dict = {}
+        if per_band:
+            for v, m, band_names in zip(values, valid, names, strict=True):
+                out.update(zip(band_names, reduce_records(op, reducer, [list(v[m])]), strict=True))
+        else:
+            joint = np.logical_and.reduce(valid)
+            columns = [list(v[joint]) for v in values]
+            out.update(zip(reducer.outputs, reduce_records(op, reducer, columns), strict=True))
+        outputs.append(out)
+    return outputs
+
+
+def _region_pixels(image: Image, grid: Grid, shapes: list, centre: Runs) -> list[tuple]:
+    """Per region: (each band's values, each band's validity) of its centre pixels in row-major order from the
+    north-west corner, or (None, None) for an empty region."""
+    chunks: list[tuple] = []
+    for (top, left, _, _), runs, px, _ in _tiles(image, grid, shapes, centre, None, native=False):
+        lengths = runs.c1 - runs.c0
+        total = int(lengths.sum())
+        if total == 0:
+            continue
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        rows = np.repeat(runs.row, lengths) - top
+        cols = np.repeat(runs.c0, lengths) + (np.arange(total) - starts) - left
+        # north first: grid rows run southwards when the transform's y scale is negative
+        north = rows + top if grid.transform.e < 0 else -(rows + top)
+        chunks.append((np.repeat(runs.feature, lengths), north, cols + left, [v[rows, cols] for v, _ in px],
+                       [m[rows, cols] > 0 for _, m in px]))
+    out = []
+    for i, shape in enumerate(shapes):
+        if shape is None or shape.is_empty:
+            out.append((None, None))
+            continue
+        picks = [c[0] == i for c in chunks]
+
+        def gather(k: int, band: int, picks=picks) -> np.ndarray:
+            return np.concatenate([c[k][band][p] if band >= 0 else c[k][p] for c, p in zip(chunks, picks,
+                                                                                             strict=True)])
+
+        if not chunks:
+            out.append(([np.zeros(0)] * len(image.bands), [np.zeros(0, bool)] * len(image.bands)))
+            continue
+        order = np.lexsort((gather(2, -1), gather(1, -1)))  # row-major from the north-west corner
+        out.append(([gather(3, b)[order] for b in range(len(image.bands))],
+                    [gather(4, b)[order] for b in range(len(image.bands))]))
+    return out
+
+
+def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted: _Once[WeightedRegions] | None,
+           native: bool = True):
     """(tile, its centre runs, every band's pixels, every band's weighted sums or None) for the tiles of `grid`
-    that some region's bounds touch, in order, evaluated on the tile pool."""
+    that some region's bounds touch, in order, evaluated on the tile pool; `native` as in evaluate_tile (the
+    zonal kernels convert, the records path wants float64)."""
     tiles = blocks(grid, TILE_PIXELS)
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
@@ -146,7 +214,7 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
 
     def run(item):
         (top, left, h, w), tile_centre = item
-        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h), native=True)  # the kernels convert
+        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h), native=native)
         sums = None if weighted is None else [weighted_window_sums(values, mask, weighted.get(), top, left)
                                               for values, mask in pixels]
         return (top, left, h, w), tile_centre, pixels, sums
@@ -207,16 +275,12 @@ def reduce_bands(image: Image, reducer: Reducer) -> Image:
         raise InvalidArgument("Image.reduce: the image has no bands.")
     first = img.bands[0]
     inputs = tuple(b.recipe for b in img.bands)
+    dtype = np.dtype(np.result_type(*[b.dtype for b in img.bands]))
     out = []
     for leaf in reducer.leaves:
-        if leaf.kind == "percentile":
-            for name, p in zip(leaf.outputs, leaf.percentiles, strict=True):
-                out.append(Band(name, FLOAT64, first.projection, MapRecipe(squeeze(percentile([p])), inputs),
-                                first.extent))
-            continue
-        if leaf.kind not in STATS:
+        stats = leaf_stats(leaf, dtype)
+        if stats is None:
             raise InvalidArgument(f"Image.reduce: reducer '{leaf.kind}' is not supported.")
-        fn, dtype_rule = STATS[leaf.kind]
-        dtype = dtype_rule(np.dtype(np.result_type(*[b.dtype for b in img.bands])))
-        out.append(Band(leaf.outputs[0], dtype, first.projection, MapRecipe(fn, inputs), first.extent))
+        out.extend(Band(name, out_dtype, first.projection, MapRecipe(fn, inputs), first.extent)
+                   for name, fn, out_dtype in stats)
     return img.with_bands(out)

@@ -8,6 +8,7 @@ with the same probability using numpy's generator seeded by `seed`: reproducible
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,19 +21,63 @@ from ee_assets.local.algorithms.support.projection import pixel_window, sample_p
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
-from ee_assets.local.values.image import Image
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Band, Image
 from ee_assets.local.values.projection import Projection
 
 IMG = "Image<unknown bands>"
 MAX_SAMPLE_PIXELS = 10_000_000
 
 
-def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> list[tuple[float, float, list]]:
-    """(x, y, [value or None per band]) for every sampled pixel of `geom`, in row-major order."""
+@dataclass
+class PixelTable:
+    """The pixels of a region, column-wise: each band's values ((n,) or (n, *array shape) for array bands) and
+    validity, in row-major order, and where they are (`rows`, `cols` on `grid`). Centres and Python values are made
+    only for the rows asked for."""
+
+    grid: Grid | None
+    rows: np.ndarray
+    cols: np.ndarray
+    bands: list[Band]
+    values: list[np.ndarray]
+    valid: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def all_valid(self) -> np.ndarray:
+        return np.logical_and.reduce(self.valid) if self.valid else np.ones(len(self), bool)
+
+    def records(self, indices: np.ndarray | None = None) -> list[tuple[float, float, list]]:
+        """(x, y, [value or None per band]) for the rows `indices` (default: all)."""
+        idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
+        if idx.size == 0:
+            return []
+        columns = [_python_values(b, v[idx], m[idx]) for b, v, m in zip(self.bands, self.values, self.valid,
+                                                                           strict=True)]
+        xs, ys = self.grid.transform @ (self.cols[idx] + 0.5, self.rows[idx] + 0.5)
+        xs, ys = np.asarray(xs, float).tolist(), np.asarray(ys, float).tolist()
+        return [(xs[i], ys[i], [c[i] for c in columns]) for i in range(len(idx))]
+
+
+def _python_values(band: Band, values: np.ndarray, valid: np.ndarray) -> list:
+    """A band's values as JSON-ready Python values: int for integer bands, float otherwise, nested lists for array
+    pixels, None where masked."""
+    as_int = band.dtype.kind in "iub"
+    if as_int:
+        values = np.where(valid.reshape(valid.shape + (1,) * (values.ndim - 1)), values, 0).astype(np.int64)
+    out = values.astype(np.float64).tolist() if not as_int else values.tolist()
+    return [v if ok else None for v, ok in zip(out, valid.tolist(), strict=True)]
+
+
+def region_pixels(op: str, image: Image, geom: Geometry, proj: Projection) -> PixelTable:
+    """Every pixel of `image` whose centre lies in `geom` (points: the pixel containing them) on `proj`'s grid."""
     shape = geom.to(proj.crs)
     grid = pixel_window(proj, shape)
+    empty = PixelTable(grid, np.zeros(0, np.int64), np.zeros(0, np.int64), list(image.bands),
+                       [np.zeros(0) for _ in image.bands], [np.zeros(0, bool) for _ in image.bands])
     if grid is None:
-        return []
+        return empty
     if grid.width * grid.height > MAX_SAMPLE_PIXELS:
         raise InvalidArgument(f"{op}: the region covers {grid.width * grid.height} pixels at this scale (at most "
                               f"{MAX_SAMPLE_PIXELS}); use a coarser scale or a smaller region.")
@@ -40,20 +85,31 @@ def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> l
         inv = ~grid.transform
         cells = {(int(math.floor(r)), int(math.floor(c))) for c, r in (inv @ (p.x, p.y) for p in shapely.get_parts(
             shape))}
+        cells = {(r, c) for r, c in cells if 0 <= r < grid.height and 0 <= c < grid.width}
+        if not cells:
+            return empty
         rows, cols = (np.array(v, dtype=np.int64) for v in zip(*sorted(cells), strict=True))
+        flat = rows * grid.width + cols
     else:
         inside = ~geometry_mask([shape], out_shape=grid.shape, transform=grid.transform, all_touched=False)
-        rows, cols = np.nonzero(inside)
-    if rows.size == 0:
-        return []
-    columns = []
+        flat = None if inside.all() else np.flatnonzero(inside)
+        if flat is not None and flat.size == 0:
+            return empty
+        index = np.arange(grid.width * grid.height) if flat is None else flat
+        rows, cols = np.divmod(index, grid.width)
+    values, valid = [], []
     for band in image.bands:
-        values, mask = band.recipe.evaluate(grid)
-        v, m = values[rows, cols], mask[rows, cols] > 0
-        as_int = band.dtype.kind in "iub"
-        columns.append([(int(x) if as_int else float(x)) if ok else None for x, ok in zip(v, m, strict=True)])
-    xs, ys = grid.transform @ (cols + 0.5, rows + 0.5)
-    return [(float(x), float(y), [c[i] for c in columns]) for i, (x, y) in enumerate(zip(xs, ys, strict=True))]
+        v, m = band.recipe.evaluate(grid)
+        v = v.reshape((grid.width * grid.height,) + v.shape[2:])
+        m = m.reshape(-1)
+        values.append(v if flat is None else v[flat])
+        valid.append(m > 0 if flat is None else m[flat] > 0)
+    return PixelTable(grid, rows, cols, list(image.bands), values, valid)
+
+
+def region_samples(op: str, image: Image, geom: Geometry, proj: Projection) -> list[tuple[float, float, list]]:
+    """(x, y, [value or None per band]) for every sampled pixel of `geom`, in row-major order."""
+    return region_pixels(op, image, geom, proj).records()
 
 
 def _point(x: float, y: float, crs: str) -> Geometry:
@@ -61,17 +117,16 @@ def _point(x: float, y: float, crs: str) -> Geometry:
 
 
 def _sampled_pixels(op: str, img: Image, region, projection, scale: float | None, drop_nulls: bool
-                    ) -> tuple[Any, list]:
-    """The sampling projection and the (x, y, values) of every pixel in `region` (default: the image's
-    footprint), without those with a masked band when `drop_nulls`."""
+                    ) -> tuple[Any, PixelTable, np.ndarray]:
+    """The sampling projection, the pixels of `region` (default: the image's footprint) and the indices of the
+    rows to keep (without those with a masked band when `drop_nulls`)."""
     geom = as_geometry(region, "region") if region is not None else img.footprint()
     if geom is None:
         raise InvalidArgument(f"{op}: the image is unbounded; give a 'region'.")
     proj = sample_projection(op, img, projection, scale)
-    samples = region_samples(op, img, geom, proj)
-    if drop_nulls:
-        samples = [s for s in samples if all(v is not None for v in s[2])]
-    return proj, samples
+    table = region_pixels(op, img, geom, proj)
+    keep = np.flatnonzero(table.all_valid()) if drop_nulls else np.arange(len(table))
+    return proj, table, keep
 
 
 @algorithm("Image.sample", returns="FeatureCollection", image=IMG, region="Geometry", scale="Float",
@@ -85,16 +140,15 @@ def sample(image: Image, region=None, scale: float | None = None, projection=Non
     img = as_image(image)
     if factor is not None and numPixels is not None:
         raise InvalidArgument(f"{op}: 'factor' and 'numPixels' are mutually exclusive.")
-    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
+    proj, table, keep = _sampled_pixels(op, img, region, projection, scale, dropNulls)
     if factor is not None or numPixels is not None:
-        p = float(factor) if factor is not None else min(1.0, float(numPixels) / max(len(samples), 1))
-        keep = np.random.default_rng(int(seed)).random(len(samples)) < p
-        samples = [s for s, k in zip(samples, keep, strict=True) if k]
+        p = float(factor) if factor is not None else min(1.0, float(numPixels) / max(len(keep), 1))
+        keep = keep[np.random.default_rng(int(seed)).random(len(keep)) < p]
     names = img.band_names
     features = [Feature(_point(x, y, proj.crs) if geometries else None,
                         {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
-                for i, (x, y, vals) in enumerate(samples)]
-    return Collection(features, {}, "FeatureCollection")
+                for i, (x, y, vals) in enumerate(table.records(keep))]
+    return Collection(features, {"band_order": names}, "FeatureCollection")
 
 
 @algorithm("Image.sampleRegions", returns="FeatureCollection", image=IMG, collection="FeatureCollection",
@@ -120,7 +174,7 @@ def sample_regions(image: Image, collection: Collection, properties: list | None
             index = f"{f.properties.get('system:index', len(out))}_{i}"
             out.append(Feature(_point(x, y, proj.crs) if geometries else None,
                                {**props, **dict(zip(names, vals, strict=True)), "system:index": index}))
-    return Collection(out, {}, "FeatureCollection")
+    return Collection(out, {"band_order": names}, "FeatureCollection")
 
 
 @algorithm("Image.stratifiedSample", returns="FeatureCollection", image=IMG, numPoints="Integer", classBand="String",
@@ -145,21 +199,20 @@ def stratified_sample(image: Image, numPoints: int, classBand: str | None = None
                                                           len(classValues) != len(classPoints)):
         raise InvalidArgument(f"{op}: classValues and classPoints must be given together, with equal lengths.")
     per_class = {float(v): int(n) for v, n in zip(classValues or [], classPoints or [], strict=True)}
-    proj, samples = _sampled_pixels(op, img, region, projection, scale, dropNulls)
+    proj, table, keep = _sampled_pixels(op, img, region, projection, scale, dropNulls)
     column = names.index(band)
-    classes: dict[float, list] = {}
-    for s in samples:
-        if s[2][column] is not None:
-            classes.setdefault(float(s[2][column]), []).append(s)
+    keep = keep[table.valid[column][keep]]
+    class_of = table.values[column][keep].astype(np.float64)
     rng = np.random.default_rng(int(seed))
-    features = []
-    for value in sorted(classes):
-        members = classes[value]
-        wanted = per_class.get(value, int(numPoints))
+    chosen = []
+    for value in np.unique(class_of):  # sorted
+        members = keep[class_of == value]
+        wanted = per_class.get(float(value), int(numPoints))
         if wanted < len(members):
-            chosen = np.sort(rng.choice(len(members), size=wanted, replace=False))
-            members = [members[i] for i in chosen]
-        for x, y, vals in members:
-            features.append(Feature(_point(x, y, proj.crs) if geometries else None,
-                                    {**dict(zip(names, vals, strict=True)), "system:index": str(len(features))}))
-    return Collection(features, {}, "FeatureCollection")
+            members = members[np.sort(rng.choice(len(members), size=wanted, replace=False))]
+        chosen.append(members)
+    rows = table.records(np.concatenate(chosen) if chosen else np.zeros(0, np.int64))
+    features = [Feature(_point(x, y, proj.crs) if geometries else None,
+                        {**dict(zip(names, vals, strict=True)), "system:index": str(i)})
+                for i, (x, y, vals) in enumerate(rows)]
+    return Collection(features, {"band_order": names}, "FeatureCollection")

@@ -12,6 +12,7 @@ import numpy as np
 from ee_assets.local.algorithms.image.core import select
 from ee_assets.local.algorithms.image.random import splitmix
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.bands import first_elements
 from ee_assets.local.algorithms.support.coerce import as_image
 from ee_assets.local.encoding.pixels import parse_color, visualize_values
 from ee_assets.local.errors import InvalidArgument
@@ -70,11 +71,17 @@ def _per_band(values: list[float] | None, n: int, name: str) -> list[float] | No
 def visualize(image: Image, bands=None, gain=None, bias=None, min=None, max=None, gamma=None,
               opacity: float | None = None, palette=None, forceRgbOutput: bool = False) -> Image:
     """Bands 'vis-red', 'vis-green', 'vis-blue' (uint8), or 'vis-gray' for one band without palette; the mask is
-    the inputs' minimum mask times `opacity`. gain/bias map values as value * gain + bias."""
-    img = as_image(image)
-    if bands is not None:
-        names = bands.split(",") if isinstance(bands, str) else bands
+    the inputs' minimum mask times `opacity`. gain/bias map values as value * gain + bias. Without `bands`, the
+    first three bands are drawn ("If empty, the first 3 are used", EE's signature), or the only band; an image
+    with no bands (a composite of an empty collection) stays empty: there is nothing to draw."""
+    img = first_elements(as_image(image))
+    names = (bands.split(",") if isinstance(bands, str) else bands) if bands else []
+    if names:
         img = select(img, [n.strip() if isinstance(n, str) else n for n in names])
+    elif len(img.bands) > 3:
+        img = img.with_bands(img.bands[:3])
+    elif not img.bands:
+        return img
     n = len(img.bands)
     if n not in (1, 3):
         raise InvalidArgument(f"Image.visualize: Must specify 1 or 3 bands, got {n} ({img.band_names}); "

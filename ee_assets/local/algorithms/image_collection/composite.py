@@ -10,7 +10,8 @@ import numpy as np
 
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection
-from ee_assets.local.algorithms.support.pixel_stats import STATS, percentile, squeeze
+from ee_assets.local.algorithms.support.pixel_records import leaf_stats, linear_fit
+from ee_assets.local.algorithms.support.pixel_stats import STATS
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.image import Band, Image, MapRecipe
 from ee_assets.local.values.projection import DEFAULT_PROJECTION
@@ -55,6 +56,24 @@ for _stat in ("median", "mean", "min", "max", "sum", "count"):
     _register(_stat)
 
 
+def _named_after_bands(collection, reducer: Reducer) -> Image:
+    image = reduce(collection, reducer)
+    suffix = "_" + reducer.outputs[0]
+    return image.with_bands([b.derive(b.recipe, name=b.name[:-len(suffix)]) for b in image.bands])
+
+
+@algorithm("reduce.mode", returns=IMG, collection=IC)
+def reduce_mode(collection) -> Image:
+    """Per pixel, the most common unmasked value of each band (ties: the smallest)."""
+    return _named_after_bands(collection, Reducer("mode", ("mode",), False))
+
+
+@algorithm("reduce.product", returns=IMG, collection=IC)
+def reduce_product(collection) -> Image:
+    """Per pixel, the product of the unmasked values of each band."""
+    return _named_after_bands(collection, Reducer("product", ("product",), False))
+
+
 @algorithm("ImageCollection.mosaic", returns=IMG, collection=IC)
 def mosaic(collection) -> Image:
     return composite("ImageCollection.mosaic", collection, "mosaic")
@@ -62,25 +81,45 @@ def mosaic(collection) -> Image:
 
 @algorithm("ImageCollection.reduce", returns=IMG, collection=IC, reducer="Reducer", parallelScale="Float")
 def reduce(collection, reducer: Reducer, parallelScale: float = 1.0) -> Image:
+    """Per pixel, over the images: a one-input reducer reduces each band's stack, bands named '<band>_<output>';
+    a reducer of n inputs (linearFit: x then y) reads the n bands of each image in order, bands named after its
+    outputs ("scale", "offset")."""
     op = "ImageCollection.reduce"
+    if reducer.inputs > 1 and reducer.kind != "combined":
+        return _multi_input(op, collection, reducer)
     by_name = _bands_by_name(op, collection)
     bands = []
     for name, group in by_name.items():
+        dtype = np.dtype(np.result_type(*[b.dtype for b in group]))
+        recipes = tuple(b.recipe for b in group)
         for leaf in reducer.leaves:
-            if leaf.kind == "percentile":
-                outs = [(o, percentile([p])) for o, p in zip(leaf.outputs, leaf.percentiles, strict=True)]
-                dtype = np.dtype(np.float64)
-                for out_name, fn in outs:
-                    bands.append(Band(f"{name}_{out_name}", dtype, DEFAULT_PROJECTION,
-                                      MapRecipe(squeeze(fn), tuple(b.recipe for b in group)), None))
-                continue
-            if leaf.kind not in STATS:
+            stats = leaf_stats(leaf, dtype)
+            if stats is None:
                 raise InvalidArgument(f"{op}: reducer '{leaf.kind}' is not supported for image collections.")
-            fn, dtype_rule = STATS[leaf.kind]
-            dtype = dtype_rule(np.dtype(np.result_type(*[b.dtype for b in group])))
-            bands.append(Band(f"{name}_{leaf.outputs[0]}", dtype, DEFAULT_PROJECTION,
-                              MapRecipe(fn, tuple(b.recipe for b in group)), None))
+            for out_name, fn, out_dtype in stats:
+                bands.append(Band(f"{name}_{out_name}", out_dtype, DEFAULT_PROJECTION, MapRecipe(fn, recipes), None))
     return Image(bands, {})
+
+
+def _multi_input(op: str, collection, reducer: Reducer) -> Image:
+    images = [img for img in as_collection(collection).elements if isinstance(img, Image)]
+    n = reducer.inputs
+    if any(len(img.bands) != n for img in images):
+        raise InvalidArgument(f"{op}: the reducer takes {n} inputs, so every image needs {n} bands; got "
+                              f"{sorted({len(img.bands) for img in images})}.")
+    if reducer.kind != "linearFit":
+        raise InvalidArgument(f"{op}: the {n}-input reducer '{reducer.kind}' is not supported per pixel by the "
+                              "local backend (linearFit is).")
+    recipes = tuple(img.bands[j].recipe for j in range(n) for img in images)
+
+    def both(px):
+        scale, offset, mask = linear_fit(px)
+        return np.stack([scale, offset]), mask
+
+    fit = MapRecipe(both, recipes)  # computed once per grid, read by both bands
+    return Image([Band(name, np.dtype(np.float64), DEFAULT_PROJECTION,
+                       MapRecipe(lambda px, i=i: (px[0][0][i], px[0][1]), (fit,)), None)
+                  for i, name in enumerate(reducer.outputs)], {})
 
 
 @algorithm("ImageCollection.qualityMosaic", returns=IMG, collection="ImageCollection", qualityBand="String")

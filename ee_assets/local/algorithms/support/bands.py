@@ -6,12 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from affine import Affine
 
 from ee_assets.local.algorithms.support.coerce import as_image
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.resample import pixel_mapping
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, Image, MapRecipe
+from ee_assets.local.values.image import (
+    Band,
+    ConstantArrayRecipe,
+    ConstantRecipe,
+    Image,
+    MapRecipe,
+    Recipe,
+    is_array,
+)
+
+# A one-pixel grid, enough to read the value of a band built from constants alone.
+ONE_PIXEL = Grid("EPSG:4326", Affine(1.0, 0.0, 0.0, 0.0, -1.0, 0.0), 1, 1)
 
 
 def matched_bands(op: str, a: Image, b: Image) -> list[tuple[Band, Band, str]]:
@@ -62,3 +74,22 @@ def round_half_away(x: np.ndarray) -> np.ndarray:
 
 def inside_extent(grid: Grid, extent: Grid) -> np.ndarray:
     return pixel_mapping(extent, grid).inside.astype(np.float32)
+
+
+def is_constant(recipe: Recipe) -> bool:
+    """Whether a recipe is built from constants alone (the same value in every pixel of any grid)."""
+    if isinstance(recipe, (ConstantRecipe, ConstantArrayRecipe)):
+        return True
+    return type(recipe) is MapRecipe and all(is_constant(r) for r in recipe.inputs)
+
+
+def first_elements(image: Image) -> Image:
+    """Array bands replaced by the first element of each pixel's array: how EE draws an array image ("Per-pixel,
+    the first element in the array is shown", samples/python/apidocs/ee_image_toarray.py)."""
+    def scalar(b: Band) -> Band:
+        if not is_array(b):
+            return b
+        recipe = MapRecipe(lambda px: (px[0][0].reshape(px[0][0].shape[:2] + (-1,))[..., 0], px[0][1]), (b.recipe,))
+        return Band(b.name, b.dtype, b.projection, recipe, b.extent)
+
+    return image.with_bands([scalar(b) for b in image.bands])

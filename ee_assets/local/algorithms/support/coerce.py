@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ee_assets.local.algorithms.support.date_strings import parse_iso_date
 from ee_assets.local.algorithms.support.elements import collection_geometry
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import EPOCH, Collection, Date, DateRange, Feature
@@ -70,12 +71,10 @@ def as_millis(value: Any, name: str = "date", time_zone: str | None = None) -> f
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        try:
-            d = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError as e:
-            raise InvalidArgument(f"Unable to parse date '{value}' ({name}); use ISO 8601 like 2020-04-01.") from e
-        if d.tzinfo is None:
-            d = d.replace(tzinfo=tzinfo_of(time_zone))
+        d = parse_iso_date(value, tzinfo_of(time_zone))
+        if d is None:
+            raise InvalidArgument(f"Unable to parse date '{value}' ({name}); use ISO 8601 like 2020-04-01, "
+                                  "2020-4-1, 2020 or 2020-04-01T08:00:00.")
         return (d - EPOCH).total_seconds() * 1000.0
     raise InvalidArgument(f"Invalid argument for '{name}': expected a Date, got {_kind(value)}.")
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import shapely
 
+from ee_assets.local.algorithms.support.geometry_repair import snap_size, union_all
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
-from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.geometry import WGS84, Geometry
 from ee_assets.local.values.image import Image
 
 
@@ -39,7 +40,8 @@ def element_geometry(element) -> Geometry | None:
 def collection_geometry(collection: Collection) -> Geometry:
     """The union of the elements' geometries in EPSG:4326 (an empty collection when none has one)."""
     geoms = [g.to_wgs84() for g in (element_geometry(e) for e in collection.elements) if g]
-    return Geometry(shapely.union_all(geoms) if geoms else shapely.GeometryCollection(), "EPSG:4326")
+    return Geometry(union_all(geoms, snap_size(WGS84, None)) if geoms else shapely.GeometryCollection(),
+                    WGS84)
 
 
 def required_property(op: str, obj, property: str):

@@ -3,8 +3,9 @@
 The grammar is Image.expression's (C precedence, lowest first): `c ? a : b`, `||`, `&&`, `== !=`, `< <= > >=`,
 `+ -`, `* / %`, unary `! - +`, `**` (right-associative); atoms are numbers, 'quoted strings', names (variables,
 or an element's properties in a filter), parentheses and math functions. Division is true division (7 / 2 = 3.5,
-as Number.divide); comparisons and logic give 1 or 0. An expression is compiled once into nested closures and then
-evaluated per element."""
+as Number.divide); comparisons and logic give 1 or 0. Filter strings (`Collection.filter('…')`) also take the words
+`and`, `or`, `not` and `x in (a, b, …)` (or `[a, b, …]`) for inList, as EE's Collection.filter documents. An
+expression is compiled once into nested closures and then evaluated per element."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ Node = Callable[[Lookup], Any]
 
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<str>'[^']*'|\"[^\"]*\")"
-                    r"|(?P<name>system:[A-Za-z_0-9]+|[A-Za-z_][A-Za-z_0-9]*)|(?P<op>\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),]))")
+                    r"|(?P<name>system:[A-Za-z_0-9]+|[A-Za-z_][A-Za-z_0-9]*)|(?P<op>\*\*|==|!=|<=|>=|&&|\|\||[-+*/%<>!?:(),\[\]]))")
 
 
 def _div(a, b):
@@ -56,6 +57,10 @@ _BINARY: dict[str, tuple[int, Callable]] = {
 _LOGICAL = {"||": 2, "&&": 3}
 
 
+_WORDS = {"and": "&&", "or": "||", "not": "!"}  # filter strings only
+_IN_PRECEDENCE = 4  # `x in (…)` binds like ==
+
+
 _UNARY_PRECEDENCE = 8
 
 
@@ -70,8 +75,8 @@ _FUNCTIONS: dict[str, Callable] = {
 class ExpressionCompiler:
     """Compiles an expression once into nested closures over a name lookup: `compile()(lookup)` evaluates it."""
 
-    def __init__(self, op: str, source: str) -> None:
-        self.op, self.source, self.pos = op, source, 0
+    def __init__(self, op: str, source: str, filter_words: bool = False) -> None:
+        self.op, self.source, self.pos, self.filter_words = op, source, 0, filter_words
         self.tokens: list[tuple[str, str]] = []
         i = 0
         while i < len(source):
@@ -81,7 +86,12 @@ class ExpressionCompiler:
                     break
                 raise self.error(f"unexpected character '{source[i:].strip()[0]}'")
             kind = m.lastgroup or ""
-            self.tokens.append((kind, m.group(kind)))
+            text = m.group(kind)
+            if filter_words and kind == "name" and text.lower() in _WORDS:
+                kind, text = "op", _WORDS[text.lower()]
+            elif filter_words and kind == "name" and text.lower() == "in":
+                kind, text = "op", "in"
+            self.tokens.append((kind, text))
             i = m.end()
 
     def error(self, what: str) -> InvalidArgument:
@@ -125,12 +135,30 @@ class ExpressionCompiler:
                 else:
                     left = (lambda a, b: lambda env: int(bool(a(env)) or bool(b(env))))(left, right)
                 continue
+            if op == "in" and _IN_PRECEDENCE >= min_precedence:
+                self.take()
+                left = self.membership(left)
+                continue
             if op not in _BINARY or _BINARY[op][0] < min_precedence:
                 return left
             precedence, fn = _BINARY[op]
             self.take()
             right = self.expression(precedence if op == "**" else precedence + 1)
             left = (lambda f, a, b: lambda env: f(a(env), b(env)))(fn, left, right)
+
+    def membership(self, left: Node) -> Node:
+        """`left in (a, b, …)`: 1 when left equals one of the listed values (Filter.inList)."""
+        opening = self.take()[1]
+        if opening not in ("(", "["):
+            raise self.error("expected a parenthesized list after 'in'")
+        closing = ")" if opening == "(" else "]"
+        items: list[Node] = []
+        while self.peek() != closing:
+            items.append(self.expression(0))
+            if self.peek() == ",":
+                self.take()
+        self.expect(closing)
+        return lambda env: int(any(_compare(lambda a, b: a == b)(left(env), item(env)) for item in items))
 
     def unary(self) -> Node:
         op = self.peek()

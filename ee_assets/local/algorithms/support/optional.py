@@ -44,3 +44,30 @@ def sklearn() -> SimpleNamespace:
     except ImportError as e:
         raise _missing("scikit-learn", e) from e
     return SimpleNamespace(tree=tree, ensemble=ensemble, neighbors=neighbors, svm=svm, calibration=calibration)
+
+
+def scipy_stats() -> ModuleType:
+    """scipy.stats (Pearson, Spearman and Kendall correlations with their p-values)."""
+    try:
+        from scipy import stats
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return stats
+
+
+def scipy_ndimage() -> ModuleType:
+    """scipy.ndimage (the Euclidean distance transform)."""
+    try:
+        from scipy import ndimage
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return ndimage
+
+
+def scipy_sparse_graph() -> SimpleNamespace:
+    """scipy.sparse's csr_array and scipy.sparse.csgraph's dijkstra (least-cost paths)."""
+    try:
+        from scipy.sparse import csgraph, csr_array
+    except ImportError as e:
+        raise _missing("SciPy", e) from e
+    return SimpleNamespace(csr_array=csr_array, dijkstra=csgraph.dijkstra)

@@ -10,6 +10,7 @@ from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.filter import Filter
 from ee_assets.local.values.image import Image
+from ee_assets.local.values.lazy_collection import comparison_scope
 
 MISSING = object()
 
@@ -41,4 +42,5 @@ def binary_filter(op: str, compare, leftField=None, rightValue=None, rightField=
         except TypeError:
             return False
 
-    return Filter(lambda e: pair(e, e), f"{op}({leftField or leftValue!r}, {rightField or rightValue!r})", pair)
+    return Filter(lambda e: pair(e, e), f"{op}({leftField or leftValue!r}, {rightField or rightValue!r})", pair,
+                  scope=comparison_scope(op, leftField, rightValue, rightField, leftValue))

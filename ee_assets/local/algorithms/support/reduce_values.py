@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from ee_assets.local.algorithms.support.records import output_dict
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.reducer import Reducer
 
 
 def reduce_values(op: str, reducer: Reducer, values: list, weights: list | None = None) -> dict:
-    """{output name: value} of `reducer` over the non-null numbers in `values` (weights default to 1)."""
+    """{output name: value} of a one-input `reducer` over `values` (nulls are skipped by the reducers that skip
+    them; weights default to 1)."""
+    return reduce_columns(op, reducer, [values], weights)
+
+
+def reduce_columns(op: str, reducer: Reducer, columns: list[list], weights: list | None = None,
+                   what: str = "inputs") -> dict:
+    """{output name: value} of `reducer` over records whose inputs are `columns` (one list per input)."""
     if not isinstance(reducer, Reducer):
         raise InvalidArgument(f"{op}: 'reducer' must be a Reducer, got {type(reducer).__name__}.")
-    pairs = [(v, 1.0 if weights is None else weights[i]) for i, v in enumerate(values) if v is not None]
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v, _ in pairs):
-        raise InvalidArgument(f"{op}: the reducer's input must be numbers; got {pairs[0][0]!r}.")
-    arr = np.array([v for v, _ in pairs], dtype="float64")
-    w = np.array([float(x) for _, x in pairs], dtype="float64")
-    if not reducer.weighted:
-        w = np.ones_like(arr)
-    out: dict = {}
-    for leaf in reducer.leaves:
-        try:
-            results = leaf.reduce(arr, w)
-        except ValueError as e:
-            raise InvalidArgument(f"{op}: the reducer '{leaf.kind}' is not supported here ({e}).") from e
-        if leaf.kind in ("min", "max") and pairs and all(isinstance(v, int) for v, _ in pairs):
-            results = [int(r) for r in results]
-        out.update(zip(leaf.outputs, results, strict=True))
-    return out
+    if reducer.inputs != len(columns) and not (reducer.kind == "combined" and reducer.option("shared", True)
+                                               and len(columns) == 1):
+        plural = "" if reducer.inputs == 1 else "s"
+        raise InvalidArgument(f"{op}: this reducer takes {reducer.inputs} input{plural} but {len(columns)} {what} "
+                              "were given.")
+    return output_dict(op, reducer, columns, weights)

@@ -9,10 +9,12 @@ expectations.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from pyproj import Geod, Transformer
-from shapely.geometry import MultiPoint, box, shape
+from shapely.geometry import MultiPoint, Polygon, box, shape
 
 from ee_assets_tests.support.shapes import same_shape
 
@@ -109,3 +111,31 @@ def test_covering_grid(ee_local):
     assert aligned.size().getInfo() == 2
 
 
+
+
+def test_set_operations_on_invalid_input_geometries(tmp_path, ee_on):
+    """Table data often holds invalid polygons (a self-crossing "bowtie" ring, a spike); GEOS refuses them with a
+    TopologyException, EE returns a result (it works within an error margin: every set operation takes 'maxError',
+    algorithms.json). A bowtie ring reads as its two triangles (EE's even-odd rule, GeometryConstructors.Polygon's
+    'evenOdd' default), a zero-width spike adds no area. Expected shapes are built by hand from those triangles."""
+    bowtie = [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]
+    spiked = [[0, 0], [2, 0], [2, 2], [1, 2], [1, 3], [1, 2], [0, 2], [0, 0]]
+    features = [{"type": "Feature", "properties": {"name": n}, "geometry": {"type": "Polygon", "coordinates": [r]}}
+                for n, r in (("bowtie", bowtie), ("spiked", spiked))]
+    (tmp_path / "invalid.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    ee = ee_on({"T/invalid": {"type": "TABLE", "path": "invalid.geojson"}})
+    table = ee.FeatureCollection("T/invalid")
+    triangles = Polygon([(0, 0), (0.5, 0.5), (0, 1)]).union(Polygon([(1, 0), (0.5, 0.5), (1, 1)]))
+    square = box(0, 0, 2, 2)
+    strip = box(0.2, 0, 0.8, 1)
+    got = ee.Dictionary({
+        "intersection": table.first().geometry().intersection(ee.Geometry.Rectangle([0.2, 0, 0.8, 1], None, False),
+                                                              ee.ErrorMargin(1)),
+        "union": table.geometry(),
+        "dissolve": table.geometry().dissolve(),
+        "difference": ee.Feature(table.toList(2).get(1)).geometry().difference(table.first().geometry(), 1),
+    }).getInfo()
+    assert same_shape(got["intersection"], triangles.intersection(strip))
+    assert same_shape(got["union"], square) and same_shape(got["dissolve"], square)
+    assert same_shape(got["difference"], square.difference(triangles))
+    assert table.filterBounds(ee.Geometry.Rectangle([0.2, 0, 0.8, 1], None, False)).size().getInfo() == 2

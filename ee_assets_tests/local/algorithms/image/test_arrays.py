@@ -99,3 +99,44 @@ def test_array_sort_accumulate_and_pad(ee):
     px = pixels(ee, padded)
     np.testing.assert_array_equal(px["p4"][0][VALID], 9)
     np.testing.assert_array_equal(px["p1"][0], B)
+
+
+def _pixel_array(ee, image):
+    """The array a pixel holds, read the way EE's apidocs samples read it: `image.sample(point, 500).first()`."""
+    return image.sample(ee.Geometry.Point([-121, 42]), 500).first().get("array").getInfo()
+
+
+def test_array_images_built_the_usual_ways(ee):
+    """The constructions and outputs of EE's apidocs samples (google/earthengine-community samples/python/apidocs,
+    each expected value the documented one): sampling an array image gives the pixel's nested list (this used to
+    fail inside the server with a TypeError), ee.Image([…]).toArray() lengths for arrayReshape, arrayCat along a
+    new axis, 2-D arraySort by keys and arrayAccum."""
+    one_d = ee.Image([0, 1, 2, 3, 4, 5]).toArray()
+    assert _pixel_array(ee, one_d) == [0, 1, 2, 3, 4, 5]
+    two_by_three = one_d.arrayReshape(ee.Image([2, 3]).toArray(), 2)  # ee_image_arrayreshape.py
+    assert _pixel_array(ee, two_by_three) == [[0, 1, 2], [3, 4, 5]]
+    assert _pixel_array(ee, one_d.arrayReshape(ee.Image([3, -1]).toArray(), 2)) == [[0, 1], [2, 3], [4, 5]]
+    assert _pixel_array(ee, two_by_three.arrayReshape(ee.Image([-1]).toArray(), 1)) == [0, 1, 2, 3, 4, 5]
+    assert _pixel_array(ee, two_by_three.arrayTranspose()) == [[0, 3], [1, 4], [2, 5]]  # ee_image_arraytranspose
+    a, b = ee.Image([0, 1, 2]).toArray(), ee.Image([3, 4, 5]).toArray()  # ee_image_arraycat.py
+    assert _pixel_array(ee, a.arrayCat(b, 0)) == [0, 1, 2, 3, 4, 5]
+    assert _pixel_array(ee, a.arrayCat(b, 1)) == [[0, 3], [1, 4], [2, 5]]
+    assert _pixel_array(ee, a.toArray(1)) == [[0], [1], [2]]  # ee_image_toarray.py
+    grid = ee.Image([0, 10, 6, 5, 4, 7, 11, 1, 2, 9, 8, 3]).toArray().arrayReshape(ee.Image([3, 4]).toArray(), 2)
+    rows = ee.Image([3, 2, 1, 0]).toArray().toArray(1).arrayTranspose()  # ee_image_arraysort.py
+    assert _pixel_array(ee, grid.arraySort(rows)) == [[5, 6, 10, 0], [1, 11, 7, 4], [3, 8, 9, 2]]
+    cols = ee.Image([2, 1, 0]).toArray().toArray(1)
+    assert _pixel_array(ee, grid.arraySort(cols)) == [[2, 9, 8, 3], [4, 7, 11, 1], [0, 10, 6, 5]]
+    accum = ee.Image([0, 1, 2, 3, 4, 5]).toArray().arrayAccum(0, ee.Reducer.sum())  # ee_image_arrayaccum.py
+    assert _pixel_array(ee, accum) == [0, 1, 3, 6, 10, 15]
+    with pytest.raises(ee.EEException, match="lengths that vary per pixel"):
+        one_d.arrayReshape(ee.Image("I/ab").select("b").toArray(), 1).getInfo()
+
+
+def test_array_images_draw_their_first_element(ee):
+    """"Array images can be displayed … Per-pixel, the first element in the array is shown. Single-band grayscale
+    is used" (samples/python/apidocs/ee_image_toarray.py)."""
+    img = ee.Image("I/ab")
+    px = pixels(ee, img.select(["b", "a"]).toArray().visualize(min=0, max=7))
+    assert list(px) == ["vis-gray"]
+    np.testing.assert_array_equal(px["vis-gray"][0][VALID], np.rint(255 * B / 7)[VALID])
