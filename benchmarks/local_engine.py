@@ -443,11 +443,14 @@ def bench_end_to_end(report: Report, repeat: int, rng: np.random.Generator, fold
                 features = regions.getInfo()["features"]
                 return np.array([np.nan if (v := f["properties"].get("mean")) is None else v for f in features])
 
+            # the client's own part: json.loads of the answer (its 100,000 positions are as many lists; in a
+            # process with this many objects the garbage collector's full passes it triggers cost as much again)
+            body = json.dumps({"result": regions.getInfo()}, separators=(",", ":"))
             timings = timed_group([exactextract_file, lambda: exactextract_mean(values, polygons, size), kernel,
-                                   client], repeat)
+                                   client, lambda: json.loads(body)], repeat)
         finally:
             ee.Reset()
-    (t_file, theirs), (t_mem, in_memory), (t_kernel, from_kernel), (t_us, ours) = timings
+    (t_file, theirs), (t_mem, in_memory), (t_kernel, from_kernel), (t_us, ours), (t_decode, _) = timings
     t_ee = min(t_file, t_mem)  # the ratios and the target are against the faster of the two
     report.row(work, "exactextract mean(min_coverage_frac=0.005), reading the GeoTIFF", t_file,
                "baseline" if t_ee == t_file else f"{t_file / t_ee:.2f}x the baseline")
@@ -461,8 +464,11 @@ def bench_end_to_end(report: Report, repeat: int, rng: np.random.Generator, fold
     speedup = t_ee / t_us
     report.row(work, "engine end to end: ee client getInfo -> HTTP -> LocalServer", t_us,
                f"**{speedup:.1f}x** exactextract ({t_us / t_kernel:.1f}x the kernel's time); max rel. error {err:.1e}")
-    report.target(f"end to end through the client: >= 10x exactextract ({speedup:.1f}x), error <= 1e-6 ({err:.1e})",
-                  speedup >= 10 and err <= 1e-6)
+    report.row(work, f"client side: json.loads of the {len(body) / 1e6:.1f} MB answer, as getInfo does", t_decode,
+               f"{t_decode / t_us:.0%} of the end-to-end median (timed on its own)")
+    report.target(f"end to end through the client: >= 10x exactextract ({speedup:.1f}x, {t_us * 1000:.0f} ms; "
+                  f"the kernel alone {t_ee / t_kernel:.1f}x, {t_kernel * 1000:.0f} ms; exactextract "
+                  f"{t_ee * 1000:.0f} ms), error <= 1e-6 ({err:.1e})", speedup >= 10 and err <= 1e-6)
 
 
 def main(argv: list[str] | None = None) -> int:
