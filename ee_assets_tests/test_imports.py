@@ -19,6 +19,7 @@ PACKAGE = Path(ee_assets.__file__).parent
 # when EE_BACKEND=local.
 FUNCTION_LEVEL_ALLOWED = {
     ("local/algorithms/support/optional.py", "scipy"),
+    ("local/algorithms/support/optional.py", "scipy.sparse"),
     ("local/algorithms/support/optional.py", "sklearn"),
     ("local/catalog/public/snapshot.py", "_jsonnet"),
     ("defs/local_backend.py", "ee_assets.local"),
