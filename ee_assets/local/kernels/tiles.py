@@ -89,11 +89,12 @@ def blocks(grid: Grid, tile_pixels: int = TILE_PIXELS) -> list[tuple[int, int, i
             for top in range(0, grid.height, tile_h) for left in range(0, grid.width, tile_w)]
 
 
-def evaluate_tile(bands: Sequence[Any], grid: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every band's (values, mask) on `grid`, with a pixel cache of its own (shared by the bands)."""
+def evaluate_tile(bands: Sequence[Any], grid: Grid, native: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every band's (values, mask) on `grid`, with a pixel cache of its own (shared by the bands); with `native`,
+    in the cheaper form a recipe may have for reductions (Recipe.evaluate_native)."""
     token = new_pixel_cache()
     try:
-        return [band.recipe.evaluate(grid) for band in bands]
+        return [band.recipe.evaluate_native(grid) if native else band.recipe.evaluate(grid) for band in bands]
     finally:
         reset_pixel_cache(token)
 

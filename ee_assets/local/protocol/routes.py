@@ -25,6 +25,7 @@ from ee_assets.local.algorithms import implemented
 from ee_assets.local.catalog import provenance
 from ee_assets.local.catalog.catalog import Catalog, asset_id_from_name
 from ee_assets.local.catalog.public.assets import deprecated_stac
+from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.encoding.tables import FORMATS as TABLE_FORMATS
 from ee_assets.local.encoding.tables import encode_table
@@ -47,7 +48,8 @@ from ee_assets.local.protocol.thumbnails import (
     transparent_picture,
     zipped_geotiffs,
 )
-from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.elements import Collection, Feature, features_json
+from ee_assets.local.values.geojson import coordinates_as_json
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
@@ -63,7 +65,7 @@ class Response:
 
     @classmethod
     def json(cls, obj: Any, status: int = 200) -> Response:
-        return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
+        return cls(status, json_body(obj))
 
     @classmethod
     def error(cls, err: ApiError) -> Response:
@@ -223,7 +225,9 @@ class LocalBackend(ExportMethods):
 
     def compute_value(self, m, params, body, root_url) -> Response:
         result = self._evaluate(self._compute_request(body), m["project"])
-        return Response.json({"result": to_json(result)})
+        with coordinates_as_json():  # geometries written by orjson from their arrays (values/geojson.py)
+            answer = to_json(result)
+        return Response.json({"result": answer})
 
     def compute_features(self, m, params, body, root_url) -> Response:
         request = self._compute_request(body)
@@ -252,7 +256,8 @@ class LocalBackend(ExportMethods):
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
-        features = [f.to_json() for f in result.elements]
+        with coordinates_as_json():
+            features = features_json(result.elements)
         with self._features_lock:
             self._features[key] = (features, provenance.noted())
             while len(self._features) > self._cache_size:
@@ -349,7 +354,8 @@ class LocalBackend(ExportMethods):
 
     def table_features(self, name: str) -> Response:
         project, stored = self.thumbnails.get(name)
-        features = self._feature_list(stored, _expression_key(stored), project)
+        # the cached features carry their coordinates as JSON text (coordinates_as_json); the table writers want lists
+        features = json.loads(json_body(self._feature_list(stored, _expression_key(stored), project)))
         data, content_type, extension = encode_table(features, stored.get("fileFormat"), stored.get("selectors"))
         filename = f"{stored.get('filename') or 'table'}.{extension}"
         return Response(200, data, content_type, {"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -54,6 +54,11 @@ class Recipe:
             hit = cache[key] = (self, self.compute(grid))  # keep self alive so id() stays unique
         return hit[1]
 
+    def evaluate_native(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+        """For reductions, whose kernels take any real values and any 0/1 mask: the pixels in a cheaper form
+        when the recipe has one (a file band read on its own grid: float32 values, uint8 mask), else `evaluate`."""
+        return self.evaluate(grid)
+
 
 @dataclass(eq=False)
 class ConstantRecipe(Recipe):
