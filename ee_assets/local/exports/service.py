@@ -41,12 +41,13 @@ from ee_assets.local.exports.operations import (
 from ee_assets.local.exports.pool import QueueFull, TaskPool
 from ee_assets.local.exports.requests import ExportRequest, image_export_request, table_export_request
 from ee_assets.local.exports.table_writer import EXTENSIONS, write_table
-from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.elements import Collection, Feature, features_json
 from ee_assets.local.values.image import Image
 
 log = logging.getLogger("ee_assets.local.exports")
 DEFAULT_WORKERS = 2  # EE runs about 2 batch tasks of a project at once by default
 DEFAULT_MAX_QUEUED = 3000  # and queues about 3000
+FEATURE_CHUNK = 1000  # features turned into GeoJSON at once while a table is written
 
 
 class TooManyTasks(ApiError):
@@ -238,8 +239,9 @@ class ExportService:
         else:
             target = self.bucket.path(dest.bucket, f"{dest.prefix}.{EXTENSIONS[fmt]}")
 
-        def features() -> Iterable[dict]:
-            return (f.to_json() for f in elements)
+        def features() -> Iterable[dict]:  # GeoJSON made a chunk at a time (features_json encodes them together)
+            for start in range(0, len(elements), FEATURE_CHUNK):
+                yield from features_json(elements[start:start + FEATURE_CHUNK])
 
         report = self._progress(op, len(elements))
         with self.bucket.writing(target) as tmp:
