@@ -14,6 +14,7 @@ import numpy as np
 from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.evaluator import budget
 from ee_assets.local.values.reducer import Reducer
 
 A = "Array"
@@ -105,6 +106,7 @@ def cat(arrays: list, axis: int = 0) -> np.ndarray:
 
 @algorithm("Array.identity", returns=A, size="Integer")
 def identity(size: int) -> np.ndarray:
+    budget.require(8 * int(size) ** 2, "Array.identity")
     return np.eye(int(size))
 
 
@@ -113,6 +115,7 @@ def repeat(array, axis: int = 0, copies: int = 2) -> np.ndarray:
     arr = as_array(array)
     reps = [1] * max(arr.ndim, int(axis) + 1)
     reps[int(axis)] = int(copies)
+    budget.require(arr.nbytes * int(copies), "Array.repeat")
     return np.tile(arr.reshape(arr.shape + (1,) * (len(reps) - arr.ndim)), reps)
 
 

@@ -4,6 +4,7 @@ the Number casts."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -12,6 +13,7 @@ from ee_assets.local.algorithms.arrays import _matrix, as_array, register_binary
 from ee_assets.local.algorithms.coerce import as_number
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.evaluator import budget
 
 A = "Array"
 
@@ -118,6 +120,7 @@ def pad(array, lengths: list, pad=0) -> np.ndarray:
     if len(lengths) != arr.ndim:
         raise InvalidArgument(f"Array.pad: {len(lengths)} lengths for a {arr.ndim}-D array.")
     widths = [(0, max(0, int(n) - size)) for n, size in zip(lengths, arr.shape, strict=True)]
+    budget.require(arr.itemsize * math.prod(s + w for s, (_, w) in zip(arr.shape, widths, strict=True)), "Array.pad")
     return np.pad(arr, widths, constant_values=as_number(pad, "pad"))
 
 

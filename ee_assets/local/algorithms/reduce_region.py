@@ -18,8 +18,9 @@ from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
 from ee_assets.local.algorithms.coerce import as_collection, as_geometry, as_image, as_projection
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
-from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, weighted_regions
+from ee_assets.local.evaluator import budget
+from ee_assets.local.kernels.tiles import blocks, evaluate_tile, ordered_map, tile_pixels_for
+from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, runs_bytes, weighted_regions
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
@@ -103,11 +104,18 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     present = [s for s in shapes if s is not None and not s.is_empty]
     grid = window_grid(proj, shapely.box(*shapely.total_bounds(present))) if present else None
     leaves = reducer.leaves
-    outputs: list[dict] = [{} for _ in shapes]
     if grid is None:
-        for out in outputs:
-            out.update({n: None for band_names in names for n in band_names})
-        return outputs
+        return [{n: None for band_names in names for n in band_names} for _ in shapes]
+    need = runs_bytes(shapes, grid.transform, grid.width, grid.height, any(not x.weighted for x in leaves))
+    if any(leaf.needs_values() for leaf in leaves):  # median, percentiles, …: every centre value is kept
+        need += 8 * len(image.bands) * int(sum(s.area for s in present) / pixel_area)
+    with budget.holding(need, f"{op} over {grid.width:,} x {grid.height:,} pixels"):
+        return _reduce_on_grid(op, image, leaves, shapes, grid, names)
+
+
+def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Grid, names: list[list[str]]
+                    ) -> list[dict]:
+    outputs: list[dict] = [{} for _ in shapes]
     weighted = weighted_regions(shapes, grid.transform, grid.width, grid.height) if any(
         x.weighted for x in leaves) else None
     centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
@@ -136,7 +144,7 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
 def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
     """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
     in order, evaluated on the tile pool."""
-    tiles = blocks(grid, TILE_PIXELS)
+    tiles = blocks(grid, tile_pixels_for(image.bands))
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
     inv = ~grid.transform
@@ -146,18 +154,20 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
     r0, r1 = np.floor(rows.min(axis=0)) - 1, np.ceil(rows.max(axis=0)) + 1
     if len(tiles) > 1 and centre is not None:
         centre = centre.by_row(grid.height)
-    wanted = []
-    for top, left, h, w in tiles:
-        if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
-            continue
-        tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(left, left + w)
-        wanted.append(((top, left, h, w), tile_centre))
+
+    def wanted():  # made as the tiles are consumed: a huge window has millions of tiles
+        for top, left, h, w in tiles:
+            if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
+                continue
+            tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(
+                left, left + w)
+            yield (top, left, h, w), tile_centre
 
     def run(item):
         (top, left, h, w), tile_centre = item
         return (top, left, h, w), tile_centre, evaluate_tile(image.bands, grid.window(left, top, w, h))
 
-    return ordered_map(run, wanted)
+    return ordered_map(run, wanted())
 
 
 @algorithm("Image.reduceRegion", returns="Dictionary<Object>", image=IMG, reducer="Reducer", geometry="Geometry",

@@ -90,6 +90,35 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
                                                   strict=True)))
 
 
+RUN_BYTES = 40  # feature, row, c0, c1 (int64) and weight (float64)
+
+
+def runs_bytes(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int,
+               polygons_too: bool) -> int:
+    """An upper estimate of the bytes `region_runs` needs on this grid (before making them): about one run per
+    row and polygon part (two where it has holes), one per pixel along lines and points; growing the arrays
+    and ordering them by row need room for about three copies. Polygons count only if `polygons_too` (the
+    weighted sweep does not store their runs)."""
+    present = [g for g in geometries if g is not None and not g.is_empty]
+    if not present:
+        return 0
+    geoms = np.array(present, dtype=object)
+    bounds = shapely.bounds(geoms)
+    inv = ~transform
+    xs = np.stack([inv.a * bounds[:, 0] + inv.b * bounds[:, 1] + inv.c, inv.a * bounds[:, 2] + inv.b * bounds[:, 3]
+                   + inv.c])
+    ys = np.stack([inv.d * bounds[:, 0] + inv.e * bounds[:, 1] + inv.f, inv.d * bounds[:, 2] + inv.e * bounds[:, 3]
+                   + inv.f])
+    rows = np.clip(np.abs(ys[1] - ys[0]), 1, height) + 1
+    cols = np.clip(np.abs(xs[1] - xs[0]), 1, width) + 1
+    parts = shapely.get_num_geometries(geoms).astype(float)
+    holes = np.array([sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(g)) for g in present]
+                     ) if polygons_too else 0
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    runs = np.where(polygonal, (rows * (parts + holes)) if polygons_too else 0, (rows + cols) * parts)
+    return int(3 * RUN_BYTES * float(np.sum(runs)))
+
+
 @dataclass(frozen=True)
 class PolygonEdges:
     """Ring edges (a -> b, pixel coordinates) of polygonal regions; region feats[i] owns edges starts[i]:ends[i]."""

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ee_assets.local.evaluator import budget
 from ee_assets.local.kernels.resample import read_resampled
 from ee_assets.local.values.geometry import Geometry, transformer
 from ee_assets.local.values.grid import Grid
@@ -44,10 +45,12 @@ class Recipe:
     def evaluate(self, grid: Grid) -> Pixels:
         cache = _pixel_cache.get()
         if cache is None:
+            budget.charge_pixels(grid.width * grid.height)
             return self.compute(grid)
         key = (id(self), grid)
         hit = cache.get(key)
         if hit is None:
+            budget.charge_pixels(grid.width * grid.height)  # before computing: refused if over the request's budget
             hit = cache[key] = (self, self.compute(grid))  # keep self alive so id() stays unique
         return hit[1]
 
