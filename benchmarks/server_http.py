@@ -9,17 +9,26 @@ tiny value:compute, so the figures are the HTTP layer's, not the evaluator's.
 - stalled: 300 connections that send half a request line and nothing more, then the time a normal request takes;
 - idle RSS of the server after all that.
 
-    .venv/bin/python benchmarks/server_http.py [--requests 500]
+With `--compare-with REF` the same measures are taken, alternately, of a server run from that git commit (exported
+to a temporary folder, run with this venv): the HTTP layer before and after a change, measured in the same run.
+
+    .venv/bin/python benchmarks/server_http.py [--requests 500] [--compare-with COMMIT] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
+import statistics
+import subprocess
+import tarfile
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -88,28 +97,66 @@ def stalled(server: ServerProcess, connections: int = 300) -> float | str:
             s.close()
 
 
+def measure(catalog: Path, source: Path | None, requests_: int) -> dict:
+    """Every measure, of a server run from this checkout (source None) or from an exported tree."""
+    env = {"PYTHONPATH": str(source)} if source else None
+    with ServerProcess(catalog, env=env) as server:
+        rate(server, 1, 50)  # warm-up
+        baseline = server.rss()
+        out = {"sequential": rate(server, 1, requests_), "concurrent": rate(server, 8, requests_),
+               "burst": burst(server), "stalled": stalled(server)}
+        time.sleep(1)
+        out["rss"] = (baseline, server.rss())
+    return out
+
+
+def export(ref: str, folder: Path) -> Path:
+    """The package tree of git commit `ref`, written under `folder`."""
+    archive = folder / "src.tar"
+    subprocess.run(["git", "archive", "--format=tar", "-o", str(archive), ref, "ee_assets"], check=True,
+                   cwd=Path(__file__).resolve().parents[1])
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder / "src", filter="data")
+    return folder / "src"
+
+
+def report(name: str, runs: list[dict]) -> dict:
+    seq = statistics.median(r["sequential"] for r in runs)
+    con = statistics.median(r["concurrent"] for r in runs)
+    answered = min(r["burst"].get("200", 0) for r in runs)
+    stalled_ = [r["stalled"] for r in runs]
+    shown = max(stalled_) if all(isinstance(x, float) for x in stalled_) else next(
+        x for x in stalled_ if not isinstance(x, float))
+    rss = max(r["rss"][1] for r in runs)
+    print(f"{name:<28}{seq:>10.0f}{con:>12.0f}{answered:>10d}/200"
+          f"{(f'{shown:.3f} s' if isinstance(shown, float) else shown):>16}{rss / 2**20:>10.0f}")
+    return {"sequential": seq, "concurrent": con}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--compare-with", metavar="COMMIT", help="also measure a server run from this commit")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (medians are shown)")
     args = parser.parse_args()
     catalog = build_sample_catalog(log=lambda *a, **k: None)
-    with ServerProcess(catalog) as server:
-        rate(server, 1, 50)  # warm-up
-        baseline = server.rss()
-        sequential = rate(server, 1, args.requests)
-        concurrent = rate(server, 8, args.requests)
-        outcomes = burst(server)
-        waited = stalled(server)
-        time.sleep(1)
-        idle = server.rss()
-    print(f"server HTTP layer: {args.requests} tiny value:compute requests per rate")
-    print(f"{'measure':<44}{'value':>14}")
-    print(f"{'sequential, 1 keep-alive client (req/s)':<44}{sequential:>14.0f}")
-    print(f"{'concurrent, 8 keep-alive clients (req/s)':<44}{concurrent:>14.0f}")
-    print(f"{'burst of 200 new connections: answered 200':<44}{outcomes.get('200', 0):>14d}  {outcomes}")
-    shown = f"{waited:.3f} s" if isinstance(waited, float) else waited
-    print(f"{'normal request with 300 stalled connections':<44}{shown:>14}")
-    print(f"{'RSS after warm-up / at the end (MiB)':<44}{baseline / 2**20:>7.0f} / {idle / 2**20:.0f}")
+    results: dict[str, list[dict]] = {"this checkout": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        other = export(args.compare_with, Path(tmp)) if args.compare_with else None
+        if other:
+            results[f"commit {args.compare_with}"] = []
+        for _ in range(args.rounds):
+            if other:
+                results[f"commit {args.compare_with}"].append(measure(catalog, other, args.requests))
+            results["this checkout"].append(measure(catalog, None, args.requests))
+    print(f"server HTTP layer: {args.requests} tiny value:compute requests per rate, median of {args.rounds} "
+          f"alternating rounds; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'server':<28}{'seq req/s':>10}{'8 clients':>12}{'burst 200':>14}{'300 stalled':>16}{'RSS MiB':>10}")
+    figures = {name: report(name, runs) for name, runs in results.items()}
+    if other:
+        this, base = figures["this checkout"], figures[f"commit {args.compare_with}"]
+        print(f"ratio this/commit: sequential {this['sequential'] / base['sequential']:.2f}x, "
+              f"8 clients {this['concurrent'] / base['concurrent']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=float, default=0.0)
     serve.add_argument("--drop-rate", type=float, default=0.0, help="fraction of connections dropped mid-response")
     serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--max-request-memory", default="1g", metavar="SIZE",
+                       help="memory one request may use, e.g. 512m or 2g (default 1g); more: 'User memory limit "
+                            "exceeded'")
+    serve.add_argument("--request-timeout", type=float, default=300.0, metavar="SECONDS",
+                       help="time one request may compute (default 300); more: 'Computation timed out'")
+    serve.add_argument("--workers", type=int, default=4, help="requests evaluated at once (default 4)")
+    serve.add_argument("--queue", type=int, default=32,
+                       help="more requests admitted to wait for a worker (default 32); the rest wait unread")
     data = sub.add_parser("sample-data", help="build the sample catalog and print its path")
     data.add_argument("--out", help="folder (default: $EE_ASSETS_SAMPLE_DIR or ~/.cache/ee_assets/…)")
     data.add_argument("--force", action="store_true", help="rebuild even if a complete copy exists")
@@ -50,14 +58,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from ee_assets.local.catalog.catalog import CatalogError
     from ee_assets.local.protocol.faults import FaultConfig
+    from ee_assets.local.protocol.server_limits import ServerLimits, parse_size
     from ee_assets.local.server import LocalServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         faults = FaultConfig(rate=args.fault_rate, codes=tuple(int(c) for c in args.fault_codes.split(",") if c),
                              latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed)
+        limits = ServerLimits(max_request_memory=parse_size(args.max_request_memory),
+                              request_timeout_s=args.request_timeout, workers=args.workers, queue=args.queue)
         server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
-                             service_account_keys=args.service_account_key)
+                             service_account_keys=args.service_account_key, limits=limits)
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
 from ee_assets.local.protocol.oauth import Authenticator
 from ee_assets.local.protocol.routes import LocalBackend
+from ee_assets.local.protocol.server_limits import ServerLimits
 
 
 def resolve_catalog(catalog: Catalog | str | os.PathLike | None) -> Catalog:
@@ -40,20 +41,23 @@ def is_loopback(host: str) -> bool:
 class LocalServer:
     """An EE REST server for `ee.Initialize(credentials, url=server.url, project=...)`.
 
-    Use as a context manager, or call `start()` and `stop()`.
+    Use as a context manager, or call `start()` and `stop()`. `limits` bounds what each request may use (memory,
+    time) and the server's workers, queue and connection timeouts (protocol/server_limits.py).
     """
 
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, faults: FaultConfig | None = None,
-                 service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600):
+                 service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
+                 limits: ServerLimits | None = None):
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
-        if not is_loopback(host) and not self.auth.required:
+        if not is_loopback(host) and token is None:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
                              "would otherwise answer anyone on the network.")
         self.catalog = resolve_catalog(catalog)
-        self.backend = LocalBackend(self.catalog, auth=self.auth)
+        self.limits = limits or ServerLimits()
+        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits)
         self.faults = faults or FaultConfig()
-        self._httpd = EEHTTPServer((host, port), self.backend, self.faults)
+        self._httpd = EEHTTPServer((host, port), self.backend, self.faults, self.limits)
         self._thread: threading.Thread | None = None
 
     @property
@@ -80,6 +84,11 @@ class LocalServer:
         return self._httpd.max_in_flight
 
     @property
+    def evaluating(self) -> int:
+        """Requests being evaluated on a worker right now."""
+        return len(self._httpd.app.budgets)
+
+    @property
     def workload_tags(self) -> dict[str, int]:
         """Compute requests so far per workloadTag."""
         return dict(self.backend.workload_tags)
@@ -91,7 +100,13 @@ class LocalServer:
         return self
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever()
+        """Serve until interrupted (KeyboardInterrupt, or a signal handler raising it), then stop."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)  # wakes up for signals
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         if self._thread is not None:

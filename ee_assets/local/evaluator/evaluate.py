@@ -266,6 +266,21 @@ class Evaluator:
         return out
 
 
+def pruned(expression: dict) -> dict:
+    """The expression with only the values its result depends on (what a stored thumbnail request needs)."""
+    if not isinstance(expression, dict) or not isinstance(expression.get("values"), dict):
+        return expression
+    values = expression["values"]
+    evaluator = Evaluator(expression, EvalContext(None))  # only its static analysis is used
+    keep, stack = set(), [expression.get("result")]
+    while stack:
+        key = stack.pop()
+        if isinstance(key, str) and key in values and key not in keep:
+            keep.add(key)
+            stack.extend(evaluator._references(key))
+    return {**expression, "values": {k: v for k, v in values.items() if k in keep}}
+
+
 def _nodes(root: Any) -> Iterator[tuple[str, Any]]:
     """(kind, value) of `root` and of every node nested in it (not following references), without recursion."""
     stack = [root]

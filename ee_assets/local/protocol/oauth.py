@@ -58,6 +58,9 @@ class Authenticator:
 
     def __init__(self, token: str | None = None, service_account_keys: Iterable[dict | str | Path] = (),
                  token_lifetime_s: int = 3600, clock: Callable[[], float] = time.time):
+        if token is not None and not token.strip():
+            raise ValueError("The server token is empty (an unset variable in --token \"$TOKEN\"?); an empty token "
+                             "would let anyone in. Give a non-empty token, or none to serve only on loopback.")
         self.static_token = token
         self.public_keys: dict[str, str] = {}
         for key in service_account_keys:
