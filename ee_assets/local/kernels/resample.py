@@ -20,6 +20,7 @@ import rasterio
 from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
+from ee_assets.local.catalog.containment import raster_driver
 from ee_assets.local.values.geometry import transformer
 from ee_assets.local.values.grid import Grid, crs_equal
 
@@ -165,7 +166,7 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
     m = pixel_mapping(src, dst)
     if m.window is None:
         return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
-    with rasterio.open(path) as ds:
+    with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
         window_pixels = m.window.width * m.window.height
         if window_pixels * np.dtype(ds.dtypes[band - 1]).itemsize > STREAM_BYTES and \
                 window_pixels > 4 * dst.width * dst.height:
