@@ -99,8 +99,7 @@ def stalled(server: ServerProcess, connections: int = 300) -> float | str:
 
 def measure(catalog: Path, source: Path | None, requests_: int) -> dict:
     """Every measure, of a server run from this checkout (source None) or from an exported tree."""
-    env = {"PYTHONPATH": str(source)} if source else None
-    with ServerProcess(catalog, env=env) as server:
+    with ServerProcess(catalog, source=source) as server:
         rate(server, 1, 50)  # warm-up
         baseline = server.rss()
         out = {"sequential": rate(server, 1, requests_), "concurrent": rate(server, 8, requests_),

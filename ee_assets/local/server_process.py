@@ -12,7 +12,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -24,19 +28,34 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class PeakMemory:
+    before: int  # resident bytes when the measurement started
+    bytes: int = 0  # the most resident bytes seen
+
+    @property
+    def above_start(self) -> int:
+        return self.bytes - self.before
+
+
 class ServerProcess:
-    """`serve` on a free loopback port; use as a context manager. `extra` are more `serve` arguments."""
+    """`serve` on a free loopback port; use as a context manager. `extra` are more `serve` arguments; `source`, a
+    folder holding another `ee_assets` package to run instead of this one (e.g. an older commit, for comparisons)."""
 
     def __init__(self, catalog: str | os.PathLike, token: str = "local-token", extra: list[str] | None = None,
-                 env: dict[str, str] | None = None, start_timeout_s: float = 120.0):
+                 env: dict[str, str] | None = None, start_timeout_s: float = 120.0,
+                 source: str | os.PathLike | None = None):
         self.port = free_port()
         self.token = token
         self.url = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "ee_assets.local", "serve", "--port", str(self.port), "--catalog",
                 str(catalog), "--token", token, *(extra or [])]
         self._log = tempfile.TemporaryFile("w+")  # a file, not a pipe: nobody has to drain it
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._log, text=True,
-                                     env={**os.environ, **(env or {})})
+        env = {**os.environ, **(env or {})}
+        if source is not None:  # `-m` puts the working directory first on sys.path: run from the other tree
+            env["PYTHONPATH"] = str(source)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=self._log, text=True, env=env,
+                                     cwd=source)
         self._wait_until_serving(start_timeout_s)
 
     @property
@@ -83,6 +102,31 @@ class ServerProcess:
     def reset_peak(self) -> None:
         """Start the high-water mark again from the current RSS (Linux: write 5 to clear_refs)."""
         Path(f"/proc/{self.pid}/clear_refs").write_text("5")
+
+    @contextmanager
+    def peak_during(self, every_s: float = 0.01) -> Iterator[PeakMemory]:
+        """The most resident memory while the block runs: the kernel's high-water mark (reset at the start) and
+        samples of VmRSS, whichever is higher (the mark can miss memory a thread's heap gave back with madvise)."""
+        peak = PeakMemory(before=self.rss())
+        self.reset_peak()
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                try:
+                    peak.bytes = max(peak.bytes, self.rss())
+                except (OSError, KeyError):
+                    return
+                stop.wait(every_s)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            yield peak
+        finally:
+            stop.set()
+            sampler.join()
+            peak.bytes = max(peak.bytes, self.peak_rss())
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server has used so far."""

@@ -20,7 +20,14 @@ from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.evaluator import budget
 from ee_assets.local.kernels.tiles import blocks, evaluate_tile, ordered_map, tile_pixels_for
-from ee_assets.local.kernels.zonal import Runs, ZonalAccumulator, region_runs, runs_bytes, weighted_regions
+from ee_assets.local.kernels.zonal import (
+    Runs,
+    ZonalAccumulator,
+    box_pixels,
+    region_runs,
+    runs_bytes,
+    weighted_regions,
+)
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
@@ -106,6 +113,7 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     leaves = reducer.leaves
     if grid is None:
         return [{n: None for band_names in names for n in band_names} for _ in shapes]
+    budget.require_pixel_time(box_pixels(shapes, grid.transform, grid.width, grid.height), op)
     need = runs_bytes(shapes, grid.transform, grid.width, grid.height, any(not x.weighted for x in leaves))
     if any(leaf.needs_values() for leaf in leaves):  # median, percentiles, …: every centre value is kept
         need += 8 * len(image.bands) * int(sum(s.area for s in present) / pixel_area)

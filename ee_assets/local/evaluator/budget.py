@@ -29,6 +29,7 @@ from ee_assets.local.errors import ComputationTimedOut, RequestCancelled, UserMe
 
 PIXEL_BYTES = 12  # one band on one pixel while it is evaluated: float64 value + float32 mask
 ITEM_BYTES = 32  # one element of a list: the reference and a small object (a float is 24 bytes)
+PIXEL_RATE = 1e9  # pixels per second: far more than this engine evaluates any image at, for refusing hopeless work
 
 T = TypeVar("T")
 
@@ -120,6 +121,19 @@ def require(nbytes: float, what: str) -> None:
     budget = _budget.get()
     if budget is not None:
         budget.require(int(nbytes), what)
+
+
+def require_pixel_time(pixels: float, what: str) -> None:
+    """Refuse at once work over `pixels` pixels that could not finish in the time left even at PIXEL_RATE (EE
+    would run it until it timed out)."""
+    budget = _budget.get()
+    if budget is None:
+        return
+    left = budget.time_s - (time.monotonic() - budget.started)
+    if pixels / PIXEL_RATE > left:
+        raise ComputationTimedOut(f"{what} would evaluate {pixels:.3g} pixels, more than the {left:.0f} s left of the "
+                                  f"request's {budget.time_s:g} s allow (serve --request-timeout); use a coarser "
+                                  "scale or a smaller region")
 
 
 def require_items(count: float, what: str) -> None:

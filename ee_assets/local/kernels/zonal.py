@@ -93,6 +93,28 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
 RUN_BYTES = 40  # feature, row, c0, c1 (int64) and weight (float64)
 
 
+def _box_sizes(geoms: np.ndarray, transform: Affine, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the grid each geometry's bounding box spans, clipped to the grid."""
+    bounds = shapely.bounds(geoms)
+    inv = ~transform
+    corners = [(bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3]), (bounds[:, 0], bounds[:, 3]),
+               (bounds[:, 2], bounds[:, 1])]
+    cols = np.stack([inv.a * x + inv.b * y + inv.c for x, y in corners])
+    rows = np.stack([inv.d * x + inv.e * y + inv.f for x, y in corners])
+    return (np.clip(np.ceil(rows.max(axis=0)) - np.floor(rows.min(axis=0)), 1, height),
+            np.clip(np.ceil(cols.max(axis=0)) - np.floor(cols.min(axis=0)), 1, width))
+
+
+def box_pixels(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int) -> float:
+    """How many pixels of the grid the geometries' bounding boxes cover, summed: at most what reducing over them
+    evaluates."""
+    present = np.array([g for g in geometries if g is not None and not g.is_empty], dtype=object)
+    if not len(present):
+        return 0.0
+    rows, cols = _box_sizes(present, transform, width, height)
+    return float(np.sum(rows * cols))
+
+
 def runs_bytes(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int,
                polygons_too: bool) -> int:
     """An upper estimate of the bytes `region_runs` needs on this grid (before making them): about one run per
@@ -103,14 +125,7 @@ def runs_bytes(geometries: Sequence[shapely.Geometry | None], transform: Affine,
     if not present:
         return 0
     geoms = np.array(present, dtype=object)
-    bounds = shapely.bounds(geoms)
-    inv = ~transform
-    xs = np.stack([inv.a * bounds[:, 0] + inv.b * bounds[:, 1] + inv.c, inv.a * bounds[:, 2] + inv.b * bounds[:, 3]
-                   + inv.c])
-    ys = np.stack([inv.d * bounds[:, 0] + inv.e * bounds[:, 1] + inv.f, inv.d * bounds[:, 2] + inv.e * bounds[:, 3]
-                   + inv.f])
-    rows = np.clip(np.abs(ys[1] - ys[0]), 1, height) + 1
-    cols = np.clip(np.abs(xs[1] - xs[0]), 1, width) + 1
+    rows, cols = _box_sizes(geoms, transform, width, height)
     parts = shapely.get_num_geometries(geoms).astype(float)
     holes = np.array([sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(g)) for g in present]
                      ) if polygons_too else 0
