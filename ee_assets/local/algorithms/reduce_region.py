@@ -152,7 +152,7 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
 def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
     """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
     in order, evaluated on the tile pool."""
-    tiles = blocks(grid, tile_pixels_for(image.bands))
+    tiles = blocks(grid, tile_pixels_for(image.bands, grid.width * grid.height))
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
     inv = ~grid.transform

@@ -126,18 +126,22 @@ def blocks(grid: Grid, tile_pixels: int = TILE_PIXELS) -> Blocks:
     return Blocks(grid.width, grid.height, tile_w, tile_h)
 
 
-def tile_pixels_for(bands: Sequence[Any]) -> int:
-    """Pixels per tile for evaluating `bands` within what is left of the current request's memory budget
-    (TILE_PIXELS without one); refuses if even a small tile would not fit."""
+def tile_pixels_for(bands: Sequence[Any], grid_pixels: int) -> int:
+    """Pixels per tile for evaluating `bands` on a grid of `grid_pixels` within what is left of the current
+    request's memory budget (TILE_PIXELS without one); refuses if even a small tile would not fit."""
     from ee_assets.local.kernels.working_set import bytes_per_pixel
 
     limit = budget.current()
     if limit is None:
         return TILE_PIXELS
-    per_pixel = bytes_per_pixel(bands)
-    share = (limit.memory_bytes - limit.used) // (WORKERS + 1)  # tiles evaluated at once, one queued
-    pixels = share // max(per_pixel, 1)
-    if pixels < MIN_TILE_PIXELS:
+    per_pixel = max(bytes_per_pixel(bands), 1)
+    available = limit.memory_bytes - limit.used
+    if min(grid_pixels, TILE_PIXELS) * per_pixel <= available // (WORKERS + 1):
+        return TILE_PIXELS  # the usual tiles fit
+    if grid_pixels * per_pixel <= available:
+        return max(grid_pixels, 1)  # all at once fits better than tiles side by side
+    pixels = available // (WORKERS + 1) // per_pixel  # tiles evaluated at once, and one queued
+    if pixels < min(MIN_TILE_PIXELS, grid_pixels):
         raise UserMemoryLimitExceeded(
             f"evaluating these {len(bands)} band(s) takes about {per_pixel:,} bytes per pixel, so even a "
             f"{MIN_TILE_PIXELS:,}-pixel tile does not fit in the request's {budget.mib(limit.memory_bytes)} (serve "
@@ -170,7 +174,7 @@ def evaluate_bands(bands: Sequence[Any], grid: Grid, tile_pixels: int | None = N
     values = np.empty((len(bands), grid.height, grid.width))
     masks = np.empty((len(bands), grid.height, grid.width), np.float32)
     if tile_pixels is None:
-        tile_pixels = TILE_PIXELS if in_worker() else tile_pixels_for(bands)
+        tile_pixels = TILE_PIXELS if in_worker() else tile_pixels_for(bands, pixels)
     if pixels <= tile_pixels or in_worker():
         for i, band in enumerate(bands):
             values[i], masks[i] = band.recipe.evaluate(grid)
