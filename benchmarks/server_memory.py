@@ -8,6 +8,7 @@ the peak (VmHWM), and the ratio of the memory at the end to the memory after the
 most 1.5 (exit status 1 if missed).
 
     .venv/bin/python benchmarks/server_memory.py [--requests 1000] [--seed 1] [--serve-arg=--max-request-memory=1g]
+        [--source DIR]    # run the server from another tree (e.g. an older commit exported with git archive)
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def pixels_request(rng: random.Random) -> Callable[[], object]:
     coll = ee.ImageCollection("COPERNICUS/S2_HARMONIZED").filterDate(
         dates[first].isoformat(), (dates[first] + dt.timedelta(days=days)).isoformat())
     image = rng.choice([coll.median(), coll.mean(), coll.max(), coll.mosaic()]).select(["B4", "B3", "B2"])
-    size = rng.choice([128, 256, 512, 1024, 1536])
+    size = rng.choice([128, 256, 512, 1024, 1400])  # 1400² x 3 float32 bands is 29 MB, under EE's 48 MB
     pixel = 10_000.0 / size * rng.uniform(0.3, 1.0)
     t = s2_transform()
     grid = {"dimensions": {"width": size, "height": size}, "crsCode": "EPSG:32610",
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--serve-arg", action="append", default=[], help="an extra `serve` argument (repeatable)")
+    parser.add_argument("--source", help="a folder holding another ee_assets package to run the server from")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     catalog = build_sample_catalog(log=lambda *a, **k: None)
@@ -125,7 +127,7 @@ def main() -> None:
     failures: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     started = time.perf_counter()
-    with ServerProcess(catalog, extra=args.serve_arg) as server:
+    with ServerProcess(catalog, extra=args.serve_arg, source=args.source) as server:
         initialize_ee(StaticTokenCredentials(server.token), server.url, "memory-benchmark", offline=True)
         start_rss = server.rss()
         for i in range(1, args.requests + 1):
@@ -142,7 +144,7 @@ def main() -> None:
     end = curve[-1][1]
     mib = 2**20
     print(f"server memory over {args.requests} varied requests ({dict(kinds)}), seed {args.seed}, "
-          f"{seconds:.0f} s; serve args {args.serve_arg or 'default'}")
+          f"{seconds:.0f} s; serve args {args.serve_arg or 'default'}; server from {args.source or 'this checkout'}")
     print(f"{'requests':>9}{'RSS MiB':>10}")
     print(f"{0:>9}{start_rss / mib:>10.0f}")
     for i, rss in curve:

@@ -176,26 +176,22 @@ class EEApp:
     # -- evaluation ---------------------------------------------------------------------------------------------
     async def _evaluate(self, method: str, path: str, query: str, headers: dict, body: bytes, budget: Budget,
                         receive) -> Response | None:
-        """The backend's response, computed on a worker; None if the client left (the evaluation is cancelled)."""
+        """The backend's response, computed on a worker; None if the client left (the evaluation is cancelled).
+
+        A request still running after WATCH_AFTER_S has its connection watched, so most requests never pay for
+        a watcher."""
         loop = asyncio.get_running_loop()
         job = loop.run_in_executor(self.pool, self._handle, method, path, query, headers, body, budget)
-        done, _ = await asyncio.wait({job}, timeout=WATCH_AFTER_S)
-        if done:  # most requests: answered before it is worth watching the connection
-            return job.result()
-        watch = asyncio.ensure_future(_disconnected(receive))
+        watchers: list[asyncio.Task] = []
+        timer = loop.call_later(WATCH_AFTER_S, lambda: watchers.append(loop.create_task(_cancel_on_leave(
+            receive, budget, method, path))))
         try:
-            done, _ = await asyncio.wait({job, watch}, return_when=asyncio.FIRST_COMPLETED)
-            if job in done:
-                return job.result()
-            budget.cancel()
-            log.info("client left during %s %s; its evaluation is cancelled", method, path)
-            try:
-                await job  # the worker stops at the budget's next check
-            except Exception:  # noqa: BLE001 - nobody is waiting for the answer
-                pass
-            return None
+            response = await job
         finally:
-            watch.cancel()
+            timer.cancel()
+            for watcher in watchers:
+                watcher.cancel()
+        return None if budget.cancelled else response
 
     def _handle(self, method: str, path: str, query: str, headers: dict, body: bytes, budget: Budget) -> Response:
         with self._lock:
@@ -251,10 +247,12 @@ class EEApp:
         await send({"type": "http.response.body", "body": response.body})
 
 
-async def _disconnected(receive) -> None:
-    """Return when the client has closed the connection (the body has been read already)."""
+async def _cancel_on_leave(receive, budget: Budget, method: str, path: str) -> None:
+    """Cancel `budget` when the client closes the connection (the body has been read already)."""
     while (await receive())["type"] != "http.disconnect":
         pass
+    budget.cancel()
+    log.info("client left during %s %s; its evaluation is cancelled", method, path)
 
 
 def _has_body(headers: dict[str, Any]) -> bool:
