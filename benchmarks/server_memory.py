@@ -74,7 +74,7 @@ def pixels_request(rng: random.Random) -> Callable[[], object]:
     coll = ee.ImageCollection("COPERNICUS/S2_HARMONIZED").filterDate(
         dates[first].isoformat(), (dates[first] + dt.timedelta(days=days)).isoformat())
     image = rng.choice([coll.median(), coll.mean(), coll.max(), coll.mosaic()]).select(["B4", "B3", "B2"])
-    size = rng.choice([128, 256, 512, 1024, 1400])  # 1400² x 3 float32 bands is 29 MB, under EE's 48 MB
+    size = rng.choice([128, 256, 512, 1024, 1200])  # 1200² x 3 float64 bands is 39 MB, under EE's 48 MB
     pixel = 10_000.0 / size * rng.uniform(0.3, 1.0)
     t = s2_transform()
     grid = {"dimensions": {"width": size, "height": size}, "crsCode": "EPSG:32610",
