@@ -131,9 +131,9 @@ def require_pixel_time(pixels: float, what: str) -> None:
         return
     left = budget.time_s - (time.monotonic() - budget.started)
     if pixels / PIXEL_RATE > left:
-        raise ComputationTimedOut(f"{what} would evaluate {pixels:.3g} pixels, more than the {left:.0f} s left of the "
-                                  f"request's {budget.time_s:g} s allow (serve --request-timeout); use a coarser "
-                                  "scale or a smaller region")
+        raise ComputationTimedOut(f"{what} would evaluate {pixels:.3g} pixels, more than can be done in the "
+                                  f"{left:.0f} s left of the request's {budget.time_s:g} s (serve --request-timeout); "
+                                  "use a coarser scale or a smaller region")
 
 
 def require_items(count: float, what: str) -> None:
