@@ -3,9 +3,11 @@
 A tile is evaluated with a pixel cache of its own: every recipe the bands depend on keeps its output (float64 values,
 float32 mask) until the tile is done, and recipes that reduce many inputs at once (composites) stack them first. So
 the working set per pixel is about 12 bytes per distinct recipe, plus 9 bytes per input of every many-input
-recipe, doubled for the temporaries numpy makes on the way. The recipes are found by walking the bands' recipe
-graph through the fields that hold recipes, bands or images. Work a recipe hides elsewhere (a larger grid it asks
-its input for) is not seen here; the pixel charges made while evaluating (evaluator/budget.py) still bound it.
+recipe, and a quarter more for the temporaries numpy makes on the way (calibrated on composites of 40-74 images:
+the tiles then fit the budget without being smaller than they need to be). The recipes are found by walking the
+bands' recipe graph through the fields that hold recipes, bands or images. Work a recipe hides elsewhere (a larger
+grid it asks its input for) is not seen here; the pixel charges made while evaluating (evaluator/budget.py) still
+bound it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ee_assets.local.evaluator.budget import PIXEL_BYTES
 from ee_assets.local.values.image import Band, Image, Recipe
 
 STACKED_BYTES = 9  # per input of a many-input recipe: the float64 value and the validity byte it is stacked as
-TEMPORARIES = 2  # numpy's temporaries: about one more array of every size while a recipe computes
+TEMPORARIES = 1.25  # numpy's temporaries: a quarter more, on the whole, while recipes compute
 MANY_INPUTS = 3
 
 
@@ -35,7 +37,7 @@ def bytes_per_pixel(bands: Sequence[Band]) -> int:
         inputs = list(_inputs(recipe))
         total += PIXEL_BYTES + (STACKED_BYTES * len(inputs) if len(inputs) >= MANY_INPUTS else 0)
         stack.extend(inputs)
-    return TEMPORARIES * total
+    return int(TEMPORARIES * total)
 
 
 def _inputs(recipe: Recipe) -> Iterator[Recipe]:
