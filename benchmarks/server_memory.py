@@ -126,6 +126,7 @@ def main() -> None:
     curve: list[tuple[int, int]] = []
     failures: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
+    seconds_by_kind: Counter[str] = Counter()
     started = time.perf_counter()
     with ServerProcess(catalog, extra=args.serve_arg, source=args.source) as server:
         initialize_ee(StaticTokenCredentials(server.token), server.url, "memory-benchmark", offline=True)
@@ -133,10 +134,13 @@ def main() -> None:
         for i in range(1, args.requests + 1):
             kind = rng.choice(list(KINDS))
             kinds[kind] += 1
+            request = KINDS[kind](rng)
+            sent = time.perf_counter()
             try:
-                KINDS[kind](rng)()
+                request()
             except Exception as e:  # noqa: BLE001 - a failed request is counted and shown, the curve goes on
                 failures[f"{kind}: {type(e).__name__}: {str(e)[:120]}"] += 1
+            seconds_by_kind[kind] += time.perf_counter() - sent
             curve.append((i, server.rss()))
         peak = server.peak_rss()
     seconds = time.perf_counter() - started
@@ -145,6 +149,7 @@ def main() -> None:
     mib = 2**20
     print(f"server memory over {args.requests} varied requests ({dict(kinds)}), seed {args.seed}, "
           f"{seconds:.0f} s; serve args {args.serve_arg or 'default'}; server from {args.source or 'this checkout'}")
+    print("seconds per kind of request: " + ", ".join(f"{k} {v:.0f}" for k, v in seconds_by_kind.most_common()))
     print(f"{'requests':>9}{'RSS MiB':>10}")
     print(f"{0:>9}{start_rss / mib:>10.0f}")
     for i, rss in curve:

@@ -9,6 +9,8 @@ stdDev, variance and percentiles use numpy.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ee_assets.local.algorithms.coerce import as_collection
@@ -48,7 +50,7 @@ def _percentile(ps):
 
 
 def _streamed(stat: str):
-    return lambda px: kernels.reduce_stack(px, stat)
+    return functools.partial(kernels.reduce_stack, stat=stat)
 
 
 STATS = {

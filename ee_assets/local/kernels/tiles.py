@@ -136,11 +136,11 @@ def tile_pixels_for(bands: Sequence[Any], grid_pixels: int) -> int:
         return TILE_PIXELS
     per_pixel = max(bytes_per_pixel(bands), 1)
     available = limit.memory_bytes - limit.used
-    if min(grid_pixels, TILE_PIXELS) * per_pixel <= available // (WORKERS + 1):
+    if min(grid_pixels, TILE_PIXELS) * per_pixel <= available // WORKERS:
         return TILE_PIXELS  # the usual tiles fit
     if grid_pixels * per_pixel <= available:
         return max(grid_pixels, 1)  # all at once fits better than tiles side by side
-    pixels = available // (WORKERS + 1) // per_pixel  # tiles evaluated at once, and one queued
+    pixels = available // WORKERS // per_pixel  # tiles evaluated at once (a queued one holds nothing yet)
     if pixels < min(MIN_TILE_PIXELS, grid_pixels):
         raise UserMemoryLimitExceeded(
             f"evaluating these {len(bands)} band(s) takes about {per_pixel:,} bytes per pixel, so even a "

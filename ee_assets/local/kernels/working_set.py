@@ -1,13 +1,13 @@
 """How much memory evaluating image bands takes per output pixel, so tiles can be sized to a request's budget.
 
 A tile is evaluated with a pixel cache of its own: every recipe the bands depend on keeps its output (float64 values,
-float32 mask) until the tile is done, and recipes that reduce many inputs at once (composites) stack them first. So
-the working set per pixel is about 12 bytes per distinct recipe, plus 9 bytes per input of every many-input
-recipe, and a quarter more for the temporaries numpy makes on the way (calibrated on composites of 40-74 images:
-the tiles then fit the budget without being smaller than they need to be). The recipes are found by walking the
-bands' recipe graph through the fields that hold recipes, bands or images. Work a recipe hides elsewhere (a larger
-grid it asks its input for) is not seen here; the pixel charges made while evaluating (evaluator/budget.py) still
-bound it.
+float32 mask) until the tile is done, and some recipes that reduce many inputs at once stack them first. So the
+working set per pixel is about 12 bytes per distinct recipe, plus 9 bytes per input of a many-input recipe that
+stacks them (the compiled composites of kernels/composite.py stream through their inputs instead), and a quarter
+more for the temporaries numpy makes on the way (calibrated on composites of 40-74 images: the tiles then fit the
+budget without being smaller than they need to be). The recipes are found by walking the bands' recipe graph
+through the fields that hold recipes, bands or images. Work a recipe hides elsewhere (a larger grid it asks its
+input for) is not seen here; the pixel charges made while evaluating (evaluator/budget.py) still bound it.
 """
 
 from __future__ import annotations
@@ -35,9 +35,16 @@ def bytes_per_pixel(bands: Sequence[Band]) -> int:
             continue
         seen.add(id(recipe))
         inputs = list(_inputs(recipe))
-        total += PIXEL_BYTES + (STACKED_BYTES * len(inputs) if len(inputs) >= MANY_INPUTS else 0)
+        stacks = len(inputs) >= MANY_INPUTS and not _streams_inputs(recipe)
+        total += PIXEL_BYTES + (STACKED_BYTES * len(inputs) if stacks else 0)
         stack.extend(inputs)
     return int(TEMPORARIES * total)
+
+
+def _streams_inputs(recipe: Recipe) -> bool:
+    """True for recipes whose function reads its inputs without stacking them (kernels/composite.py marks those)."""
+    fn = getattr(recipe, "fn", None)
+    return bool(getattr(fn, "streams_inputs", False) or getattr(getattr(fn, "func", None), "streams_inputs", False))
 
 
 def _inputs(recipe: Recipe) -> Iterator[Recipe]:
