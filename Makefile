@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[local,test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +30,7 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 
 lint: install
 	$(BIN)/ruff check ee_assets ee_assets_tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 # Speed benchmarks (each prints medians and ratios against baselines measured in the same run).
 bench: install
@@ -43,12 +44,21 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "$@ is missing: install Chromium there (Debian: chromium)"; exit 1; }
 	apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
 
-test: install lint $(CHROMIUM)
+# The request-budget tests (and distributed-executor tests) start Debian's redis-server on loopback themselves.
+REDIS_SERVER := /usr/bin/redis-server
+
+$(REDIS_SERVER):
+	@command -v apt-get >/dev/null || { echo "$@ is missing: install Redis there (Debian: redis-server)"; exit 1; }
+	apt-get install -y redis-server || { apt-get update && apt-get install -y redis-server; }
+
+test: install lint $(CHROMIUM) $(REDIS_SERVER) $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dg check defs
 	$(BIN)/python -m pytest -q
 
-# Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance.
+# Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance;
+# `dg dev` loads the dg project (the same code location as `dagster dev -w workspace.yaml`).
 ui: install $(DAGSTER_HOME)/dagster.yaml
-	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dg dev --host 127.0.0.1 --port 3000
 
 clean:
 	rm -rf $(VENV) .dagster outputs .pytest_cache .ruff_cache test-artifacts

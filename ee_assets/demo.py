@@ -1,20 +1,23 @@
 """`make demo`: materialize every asset for 2020-04 through 2020-08 on the local backend, then print a summary.
 
 Runs are recorded in a persistent Dagster instance ($DAGSTER_HOME, else the repository's .dagster/), so
-`make ui` (`dagster dev -w workspace.yaml`) shows them afterwards; files go to $EE_OUTPUT_DIR (else outputs/).
+`make ui` (`dagster dev -w workspace.yaml`) shows them afterwards; files go to $EE_OUTPUT_DIR (a folder or an
+object-store URI; else outputs/).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import dagster as dg
 import pandas as pd
 
+from ee_assets.definitions import defs
 from ee_assets.defs.storage import REPO_ROOT, OutputStore
 
 MONTHS = ["2020-04-01", "2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01"]
@@ -34,17 +37,24 @@ def dagster_home() -> Path:
 
 
 def ndvi_table(store: OutputStore) -> str:
-    """Mean NDVI per month for a few states, from the time series the run just wrote."""
-    table = pd.read_parquet(store.path("ndvi_timeseries", None, ".parquet"))
+    """Mean NDVI per month for a few states, from the time series the run just wrote (read through the store)."""
+    table = pd.read_parquet(io.BytesIO(store.read_bytes("ndvi_timeseries", None, ".parquet")))
     table = table[table["state"].isin(SUMMARY_STATES) & (table["date"] >= MONTHS[0])]
     table["month"] = table["date"].dt.strftime("%Y-%m")
     return table.pivot_table(index="state", columns="month", values="NDVI", aggfunc="mean").round(3).to_string()
 
 
 def composite_paths(store: OutputStore) -> list[str]:
-    """The composite files written for the demo months, relative to the output folder when possible."""
-    files = sorted(p for m in MONTHS for p in (store.base() / "s2_composite").glob(f"*/{m}.*"))
-    return [str(p.relative_to(Path.cwd()) if p.is_relative_to(Path.cwd()) else p) for p in files]
+    """The composite files written for the demo months: paths relative to the working directory when they are
+    under it, else their URIs."""
+    keys = [k for k in store.keys_under("s2_composite") if PurePosixPath(k).stem in MONTHS]
+    shown = []
+    for key in keys:
+        uri = store.store.uri(key)
+        path = Path(uri)
+        shown.append(str(path.relative_to(Path.cwd())) if store.store.is_local and path.is_relative_to(Path.cwd())
+                     else uri)
+    return shown
 
 
 def main() -> int:
@@ -53,10 +63,8 @@ def main() -> int:
         print(f"EE_BACKEND={os.environ['EE_BACKEND']} ignored: the demo runs on the local backend.")
     os.environ["EE_BACKEND"] = "local"
     home = dagster_home()
-    from ee_assets.definitions import defs  # after the environment is set
-
     store = OutputStore()
-    print(f"Dagster instance: {home}\nOutputs: {store.base()}")
+    print(f"Dagster instance: {home}\nOutputs: {store.root_uri()}")
     with dg.DagsterInstance.get() as instance:
         for month in MONTHS:
             for name in JOBS:

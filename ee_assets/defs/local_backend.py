@@ -10,8 +10,10 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ee_assets.local import LocalServer
+if TYPE_CHECKING:  # imported when first used: the backend's dependencies come with the [local] extra
+    from ee_assets.local import LocalServer
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,10 @@ def shared_endpoint(catalog: str | None) -> LocalEndpoint:
     """The endpoint of this process's server for `catalog` (None: $EE_LOCAL_CATALOG or the sample data)."""
     with _lock:
         if catalog not in _servers:
+            # imported on first use, so EE_BACKEND=earthengine never loads it; raises MissingExtraError naming the
+            # extra when it is missing
+            from ee_assets.local import LocalServer
+
             token = secrets.token_urlsafe(32)
             server = LocalServer(catalog, host="127.0.0.1", port=0, token=token).start()
             _servers[catalog] = (server, LocalEndpoint(server.url, token))

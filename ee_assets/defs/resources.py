@@ -8,8 +8,10 @@ environment, else defaults, so nothing is required for the local backend:
     EE_SERVICE_ACCOUNT_KEY  service-account key: a file path or the JSON itself (else application default creds)
     EE_API_URL              API root override for earthengine (default https://earthengine.googleapis.com)
     EE_LOCAL_CATALOG        catalog.yaml for the local backend (default: the generated sample catalog)
+    EE_OUTPUT_DIR           where outputs go (the output store): a folder, file://, s3:// or gs:// (default outputs/)
 
-Every request is paced and capped per process (`max_requests_per_second`, `max_concurrent_requests`), tagged with
+Every request is paced and capped (`max_requests_per_second`, `max_concurrent_requests`) by the budget that all
+processes naming the same EE_RATE_LIMIT_URL share (per process for the embedded local backend), tagged with
 the asset and partition (EE's `workloadTag`), and retried only for 429, 5xx and lost answers, within
 `max_retry_seconds`. Any EE error that remains becomes a `dg.Failure` with EE's message and the asset, partition
 and expression hash; it is not retried again by Dagster (the transport already did, within its time budget).
@@ -17,6 +19,7 @@ and expression hash; it is not retried again by Dagster (the transport already d
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 import time
@@ -32,6 +35,7 @@ from pydantic import Field, PrivateAttr
 
 from ee_assets import limits
 from ee_assets.defs.local_backend import shared_endpoint
+from ee_assets.defs.storage import OUTPUT_DIR_ENV, OutputStore, check_output_dir_env
 from ee_assets.transport import auth
 from ee_assets.transport.ee_client import initialize_ee
 from ee_assets.transport.labels import RequestLabel
@@ -40,8 +44,17 @@ from ee_assets.transport.retry import RetrySettings
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.throttle import DEFAULT_MAX_CONCURRENT, DEFAULT_REQUESTS_PER_SECOND, shared_gate
 from ee_assets.transport.tiled_geotiff import GeoTiffResult, fetch_geotiff
+from ee_assets.transport.tiling import DEFAULT_TILE_BYTES
 
-BACKENDS = ("local", "earthengine")
+
+class Backend(enum.Enum):
+    """Where computations run: the embedded local server, or Earth Engine itself."""
+
+    LOCAL = "local"
+    EARTHENGINE = "earthengine"
+
+
+BACKENDS = tuple(b.value for b in Backend)
 EARTHENGINE_URL = "https://earthengine.googleapis.com"
 LOCAL_PROJECT = "ee-assets-local"
 
@@ -102,7 +115,7 @@ class ProgressLog:
 class EarthEngineResource(dg.ConfigurableResource):
     """Earth Engine (or the embedded local backend) for building graphs and running REST computations."""
 
-    backend: str | None = Field(default=None, description="'local' or 'earthengine'; unset: $EE_BACKEND, else local.")
+    backend: Backend | None = Field(default=None, description="local or earthengine; unset: $EE_BACKEND, else local.")
     project: str | None = Field(default=None, description="Cloud project; unset: $EE_PROJECT.")
     service_account_key: str | None = Field(
         default=None, description="Service-account key path or JSON; pass a dg.EnvVar, never the key itself. "
@@ -120,8 +133,9 @@ class EarthEngineResource(dg.ConfigurableResource):
     max_concurrent_requests: int = Field(default=DEFAULT_MAX_CONCURRENT,
                                          description="Requests in flight per process (EE allows 40 per project).")
     tile_workers: int = Field(default=4, description="Tiles of a large computePixels fetched at once.")
-    max_tile_bytes: int = Field(default=limits.COMPUTE_PIXELS_MAX_BYTES,
-                                description="Uncompressed bytes per computePixels tile (EE's limit by default).")
+    max_tile_bytes: int = Field(default=DEFAULT_TILE_BYTES,
+                                description="Uncompressed bytes per computePixels tile (default 6 MiB, an eighth of "
+                                            "EE's 48 MiB limit: less EE memory and time per request).")
     page_size: int = Field(default=limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE,
                            description="Features per computeFeatures page.")
 
@@ -141,7 +155,7 @@ class EarthEngineResource(dg.ConfigurableResource):
 
     def connect(self) -> Connection:
         """Resolve settings, build credentials and the session, and initialize the ee client for graphs."""
-        backend = (self.backend or _env("EE_BACKEND") or "local").lower()
+        backend = self.backend.value if self.backend else (_env("EE_BACKEND") or "local").lower()
         if backend not in BACKENDS:
             raise dg.Failure(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}.", allow_retries=False)
         if backend == "local":
@@ -162,14 +176,18 @@ class EarthEngineResource(dg.ConfigurableResource):
                 raise dg.Failure("No Cloud project for Earth Engine: set EE_PROJECT to a project registered for "
                                  "Earth Engine.", allow_retries=False)
             api_url, refresh = (self.api_url or _env("EE_API_URL") or EARTHENGINE_URL).rstrip("/"), True
-        try:
-            initialize_ee(credentials, url=api_url, project=project, offline=api_url != EARTHENGINE_URL)
+        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
+        try:  # offline from the backend, not the URL: the high-volume endpoint keeps deprecation warnings
+            initialize_ee(credentials, url=api_url, project=project, offline=backend == "local", retry=retry)
         except google.auth.exceptions.GoogleAuthError as e:
             raise refused_credentials(e) from None
-        gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests)
+        except EEError as e:  # the token endpoint or EE stayed unreachable through the retry budget
+            raise dg.Failure(str(e), allow_retries=False) from None
+        # The embedded server is this process's own, on a random port: nothing to share a budget with.
+        gate = shared_gate(api_url, self.max_requests_per_second, self.max_concurrent_requests,
+                           budget_url="memory://" if backend == "local" else None)
         session = build_session(credentials, pool_size=max(self.max_concurrent_requests, self.tile_workers),
                                 refresh_on_401=refresh)
-        retry = RetrySettings(max_elapsed_s=self.max_retry_seconds, base_delay_s=self.retry_base_delay_s)
         client = EERestClient(session, api_url, project, timeout=(self.connect_timeout_s, self.read_timeout_s),
                               retry=retry, gate=gate)
         return Connection(backend, api_url, project, client)
@@ -214,10 +232,11 @@ class EarthEngineResource(dg.ConfigurableResource):
             expression, grid, file_format, band_ids, visualization, stats, label))
 
     def fetch_geotiff(self, expression: dict, grid: dict, output: Path, band_ids: Sequence[str] | None = None,
-                      stats: TransferStats | None = None, label: RequestLabel | None = None) -> GeoTiffResult:
-        """image:computePixels of any size as one GeoTIFF at `output`: tiled under EE's limits, fetched
-        concurrently, resumable after a crash, written atomically (progress logged)."""
-        progress = ProgressLog(f"GeoTIFF {output.name}", dg.get_dagster_logger())
+                      stats: TransferStats | None = None, label: RequestLabel | None = None,
+                      name: str | None = None) -> GeoTiffResult:
+        """image:computePixels of any size as one GeoTIFF at the local path `output`: tiled under EE's limits,
+        fetched concurrently, resumable after a crash, written atomically (progress logged as `name`)."""
+        progress = ProgressLog(f"GeoTIFF {name or output.name}", dg.get_dagster_logger())
         return self._call(lambda: fetch_geotiff(
             self.connection.client, expression, grid, output, band_ids, stats=stats, label=label,
             workers=self.tile_workers, max_tile_bytes=self.max_tile_bytes, progress=progress.tiles))
@@ -226,3 +245,24 @@ class EarthEngineResource(dg.ConfigurableResource):
         """Metadata-safe facts about the connection (no credentials)."""
         c = self.connection
         return {"ee_backend": c.backend, "ee_project": c.project, "earthengine_api": ee.__version__}
+
+
+def _env_var(name: str) -> dg.EnvVar | None:
+    """`name` as a dg.EnvVar when it is set (the UI shows the variable, runs read its value), else None."""
+    return dg.EnvVar(name) if _env(name) else None
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """The code location's resources, configured from the environment variables above."""
+    backend = (_env("EE_BACKEND") or Backend.LOCAL.value).lower()
+    if backend not in BACKENDS:
+        raise ValueError(f"EE_BACKEND must be 'local' or 'earthengine', got {backend!r}; fix or unset it.")
+    check_output_dir_env()  # an unsupported EE_OUTPUT_DIR fails the load, not every run
+    return dg.Definitions(resources={
+        "earth_engine": EarthEngineResource(
+            backend=Backend(backend), project=_env_var("EE_PROJECT"),
+            service_account_key=_env_var("EE_SERVICE_ACCOUNT_KEY"), api_url=_env_var("EE_API_URL"),
+            local_catalog=_env_var("EE_LOCAL_CATALOG")),
+        "output_store": OutputStore(root=_env_var(OUTPUT_DIR_ENV)),
+    })

@@ -1,12 +1,14 @@
-"""Areas of interest and pixel grids, read from config (no Dagster, no I/O beyond parsing)."""
+"""Pixel grids (EE's PixelGrid) and their footprints as EE geometries (no Dagster, no I/O)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import ee
 
 EARTH_RADIUS_M = 6378137.0
-SEED_POINT = (-121.58626826832939, 38.059141484827485)  # the computePixels tutorial's point
+GEOGRAPHIC = "EPSG:4326"
 
 
 @dataclass(frozen=True)
@@ -40,26 +42,9 @@ def degrees_for_meters(meters: float) -> float:
     return meters / EARTH_RADIUS_M * 180.0 / math.pi
 
 
-@dataclass(frozen=True)
-class AreaOfInterest:
-    """A named area: a grid anchored at an upper-left point, sized in pixels at a scale in metres."""
-
-    name: str
-    x: float = SEED_POINT[0]
-    y: float = SEED_POINT[1]
-    width: int = 640
-    height: int = 640
-    scale_m: float = 10.0
-    crs: str = "EPSG:4326"
-    collection: str = "COPERNICUS/S2_HARMONIZED"
-    extra: dict = field(default_factory=dict)
-
-    def grid(self) -> PixelGrid:
-        if self.crs == "EPSG:4326":
-            step = degrees_for_meters(self.scale_m)
-        else:
-            step = self.scale_m
-        return PixelGrid(self.crs, self.x, self.y, step, -step, self.width, self.height)
-
-
-DEFAULT_AOI = AreaOfInterest("delta")
+def grid_region(grid: PixelGrid) -> ee.Geometry:
+    """The grid's footprint as a rectangle in the grid's CRS."""
+    x0, y0, x1, y1 = grid.bounds()
+    if grid.crs == GEOGRAPHIC:
+        return ee.Geometry.Rectangle([x0, y0, x1, y1])
+    return ee.Geometry.Rectangle([x0, y0, x1, y1], grid.crs, False)

@@ -6,6 +6,14 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
+
+from ee_assets.local.algorithms import implemented
+from ee_assets.local.catalog.catalog import CatalogError
+from ee_assets.local.catalog.sample_data import build_sample_catalog
+from ee_assets.local.protocol.faults import FaultConfig
+from ee_assets.local.protocol.server_limits import ServerLimits, parse_size
+from ee_assets.local.server import LocalServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=4, help="requests evaluated at once (default 4)")
     serve.add_argument("--queue", type=int, default=32,
                        help="more requests admitted to wait for a worker (default 32); the rest wait unread")
+    serve.add_argument("--geotiff-mask", choices=("internal", "nodata"), default="internal",
+                       help="how GeoTIFFs mark masked pixels: an internal GDAL mask (default), or fill values and "
+                            "a nodata tag, as Earth Engine writes them")
     data = sub.add_parser("sample-data", help="build the sample catalog and print its path")
     data.add_argument("--out", help="folder (default: $EE_ASSETS_SAMPLE_DIR or ~/.cache/ee_assets/…)")
     data.add_argument("--force", action="store_true", help="rebuild even if a complete copy exists")
@@ -39,27 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "sample-data":
-        from pathlib import Path
-
-        from ee_assets.local.catalog.sample_data import build_sample_catalog
-
         path = build_sample_catalog(Path(args.out) if args.out else None, force=args.force,
                                     log=lambda msg: print(msg, file=sys.stderr))
         print(path)
         return 0
     if args.command == "algorithms":
-        from ee_assets.local.algorithms.registry import implemented
-
         algs = implemented()
         for name, alg in algs.items():
             print(f"{name:45s} -> {alg.returns}")
         print(f"{len(algs)} algorithms implemented", file=sys.stderr)
         return 0
-
-    from ee_assets.local.catalog.catalog import CatalogError
-    from ee_assets.local.protocol.faults import FaultConfig
-    from ee_assets.local.protocol.server_limits import ServerLimits, parse_size
-    from ee_assets.local.server import LocalServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -68,11 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         limits = ServerLimits(max_request_memory=parse_size(args.max_request_memory),
                               request_timeout_s=args.request_timeout, workers=args.workers, queue=args.queue)
         server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
-                             service_account_keys=args.service_account_key, limits=limits)
+                             service_account_keys=args.service_account_key, limits=limits,
+                             geotiff_mask=args.geotiff_mask)
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"ee_assets local backend serving {len(server.catalog.assets)} assets at {server.url}", file=sys.stderr)
+    public = " and the public Earth Engine datasets (synthetic)" if server.catalog.public else ""
+    print(f"ee_assets local backend serving {len(server.catalog.assets)} assets{public} at {server.url}",
+          file=sys.stderr)
     print(f"  ee.Initialize(credentials, url='{server.url}', project='local')", file=sys.stderr)
     _stop_on_sigterm()
     try:

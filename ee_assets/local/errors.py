@@ -8,8 +8,9 @@ Evaluation code raises these; the protocol layer turns them into
 from __future__ import annotations
 
 
-class EEError(Exception):
-    """An error the server reports to the client in Google's JSON error format."""
+class ApiError(Exception):
+    """An error the server reports to the client in Google's JSON error format (not to be confused with
+    ee_assets.transport.rest.EEError, what the transport raises when an EE server answers with one)."""
 
     code = 400
     status = "INVALID_ARGUMENT"
@@ -22,16 +23,16 @@ class EEError(Exception):
         return {"error": {"code": self.code, "message": self.message, "status": self.status}}
 
 
-class InvalidArgument(EEError):
+class InvalidArgument(ApiError):
     """Evaluation errors and malformed requests (HTTP 400)."""
 
 
-class NotFound(EEError):
+class NotFound(ApiError):
     code = 404
     status = "NOT_FOUND"
 
 
-class Unauthenticated(EEError):
+class Unauthenticated(ApiError):
     code = 401
     status = "UNAUTHENTICATED"
 
@@ -54,7 +55,7 @@ class ComputationTimedOut(InvalidArgument):
         super().__init__("Computation timed out." + (f" ({detail})" if detail else ""))
 
 
-class RequestCancelled(EEError):
+class RequestCancelled(ApiError):
     """The client went away; nobody will read the answer (gRPC's CANCELLED, nginx's 499)."""
 
     code = 499

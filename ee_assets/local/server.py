@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ee_assets.local.catalog.catalog import Catalog
+from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
 from ee_assets.local.protocol.oauth import Authenticator
@@ -23,8 +24,6 @@ def resolve_catalog(catalog: Catalog | str | os.PathLike | None) -> Catalog:
     if catalog is None:
         catalog = os.environ.get("EE_LOCAL_CATALOG") or None
     if catalog is None:
-        from ee_assets.local.catalog.sample_data import build_sample_catalog
-
         catalog = build_sample_catalog(log=lambda *a, **k: None)
     return Catalog.from_file(Path(catalog))
 
@@ -48,14 +47,15 @@ class LocalServer:
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, faults: FaultConfig | None = None,
                  service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
-                 limits: ServerLimits | None = None):
+                 limits: ServerLimits | None = None, geotiff_mask: str = "internal"):
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
         if not is_loopback(host) and token is None:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
                              "would otherwise answer anyone on the network.")
         self.catalog = resolve_catalog(catalog)
         self.limits = limits or ServerLimits()
-        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits)
+        # geotiff_mask: "internal" (a GDAL dataset mask) or "nodata" (fill values and GDAL_NODATA, as EE writes)
+        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits, geotiff_mask=geotiff_mask)
         self.faults = faults or FaultConfig()
         self._httpd = EEHTTPServer((host, port), self.backend, self.faults, self.limits)
         self._thread: threading.Thread | None = None
@@ -89,9 +89,19 @@ class LocalServer:
         return len(self._httpd.app.budgets)
 
     @property
+    def api_arrival_times(self) -> list[float]:
+        """When the last (up to 100,000) API requests arrived, in `time.monotonic()` seconds: clients' request rates."""
+        return self._httpd.api_arrival_times
+
+    @property
     def workload_tags(self) -> dict[str, int]:
         """Compute requests so far per workloadTag."""
         return dict(self.backend.workload_tags)
+
+    @property
+    def user_projects(self) -> dict[str, int]:
+        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent)."""
+        return dict(self.backend.user_projects)
 
     def start(self) -> LocalServer:
         if self._thread is None:

@@ -6,6 +6,7 @@ Error messages never include key material: they say which setting was wrong and 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import google.auth
@@ -85,20 +86,42 @@ def service_account_credentials(key: str) -> tuple[google.auth.credentials.Crede
     return creds, info.get("project_id")
 
 
+def without_quota_project(credentials: google.auth.credentials.Credentials
+                          ) -> tuple[google.auth.credentials.Credentials, str | None]:
+    """The credentials without their quota project, and that project.
+
+    google-auth would send a credential's quota project (gcloud sets one in ADC by itself) as `x-goog-user-project`
+    on every request, billing that project instead of the EE project. The official client removes it
+    (ee/_cloud_api_utils.py) and names the EE project in `X-Goog-User-Project` on every call; so does the transport.
+    """
+    quota_project = getattr(credentials, "quota_project_id", None)
+    if quota_project and isinstance(credentials, google.auth.credentials.CredentialsWithQuotaProject):
+        credentials = credentials.with_quota_project(None)
+    return credentials, quota_project
+
+
 def default_credentials() -> tuple[google.auth.credentials.Credentials, str | None]:
-    """Application default credentials with the Earth Engine scopes, and their project if known."""
+    """Application default credentials with the Earth Engine scopes (quota project removed), and the project to use
+    when EE_PROJECT is unset: their quota project, as `ee.Initialize` takes it, else google-auth's project."""
     try:
-        return google.auth.default(scopes=list(EE_SCOPES))
+        with warnings.catch_warnings():
+            # google-auth warns when it finds no project; the quota project (or EE_PROJECT) is the one EE needs.
+            warnings.filterwarnings("ignore", ".*(No project ID|quota project).*")
+            credentials, project = google.auth.default(scopes=list(EE_SCOPES))
     except google.auth.exceptions.DefaultCredentialsError:
         raise CredentialsError(
             "No Earth Engine credentials found: set EE_SERVICE_ACCOUNT_KEY to a service-account key (a path or the "
             "JSON), or run `gcloud auth application-default login --scopes="
             + ",".join(EE_SCOPES) + "`, or use the local backend (EE_BACKEND=local)."
         ) from None
+    credentials, quota_project = without_quota_project(credentials)
+    return credentials, quota_project or project
 
 
 def earthengine_credentials(key: str | None) -> tuple[google.auth.credentials.Credentials, str | None]:
-    """The service-account key if given, else application default credentials (with their project)."""
+    """The service-account key if given, else application default credentials (with their project); never with a
+    quota project of their own (the transport names the EE project on every request instead)."""
     if key:
-        return service_account_credentials(key)
+        credentials, project = service_account_credentials(key)
+        return without_quota_project(credentials)[0], project
     return default_credentials()

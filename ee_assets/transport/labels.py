@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NOT_ALLOWED = re.compile(r"[^a-z0-9._-]+")
+# The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): 1-63 characters, lowercase
+# alphanumerics at both ends, dashes and underscores between. No dots, whatever its docstring says.
+WORKLOAD_TAG_RULE = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
+_NOT_ALLOWED = re.compile(r"[^a-z0-9_-]+")
 _MAX_TAG = 63
 
 
 def sanitize_workload_tag(text: str) -> str | None:
-    """`text` made into a valid workloadTag: 1-63 of [a-z0-9._-], starting and ending alphanumeric (None if empty).
+    """`text` made into a workloadTag the official client accepts (`WORKLOAD_TAG_RULE`), or None if nothing is left.
 
-    Lowercase only: EE's Cloud documentation allows lowercase letters, and the client's looser rule includes them.
+    Lowercased; every run of other characters (dots, slashes, `|` of multi-partition keys) becomes one dash.
     """
-    tag = _NOT_ALLOWED.sub("-", text.lower())[:_MAX_TAG]
-    tag = tag.strip("-_.")
+    tag = _NOT_ALLOWED.sub("-", text.lower())[:_MAX_TAG].strip("-_")
     return tag or None
 
 

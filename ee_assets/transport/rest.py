@@ -22,20 +22,36 @@ from typing import Any
 
 import google.auth.credentials
 import requests
+from google.auth import exceptions as auth_exceptions
 from google.auth.transport.requests import AuthorizedSession
 from requests.adapters import HTTPAdapter
 
 from ee_assets import limits
+from ee_assets.transport import error_kinds
 from ee_assets.transport.expression import expression_hash, request_body
 from ee_assets.transport.labels import RequestLabel
-from ee_assets.transport.retry import RetrySettings, exception_cause, retry_after_seconds, status_cause
+from ee_assets.transport.retry import (
+    RetrySettings,
+    exception_cause,
+    retry_after_seconds,
+    status_cause,
+    token_error_cause,
+)
 from ee_assets.transport.stats import TransferStats
 from ee_assets.transport.throttle import RequestGate
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = (10.0, 300.0)  # (connect, read) seconds
+USER_PROJECT_HEADER = "X-Goog-User-Project"  # the project EE bills and checks quota against (ee/data.py sends it)
 STREAM_CHUNK = 1 << 20
+# The local backend names the synthetic assets an answer was computed from (Earth Engine never sends it).
+SYNTHETIC_HEADER = "x-ee-assets-synthetic"
+
+
+def synthetic_assets(response: requests.Response) -> list[str]:
+    """The asset ids in the answer's synthetic-data header (its "+N more" marker dropped)."""
+    return [v for v in (response.headers.get(SYNTHETIC_HEADER) or "").split(",") if v and not v.startswith("+")]
 
 
 class EEError(Exception):
@@ -51,11 +67,13 @@ def _context(label: RequestLabel, digest: str) -> str:
 class EERequestError(EEError):
     """EE answered with an error status: HTTP status, EE status name and message, and what the request was for.
 
-    `attempts` > 1 means a transient error persisted until the retry budget ran out.
+    `attempts` > 1 means a transient error persisted until the retry budget ran out. `quota_status` is EE's
+    x-earth-engine-quota-status header on the answer (or the last one seen), which tells a 429's kind of quota.
     """
 
     def __init__(self, method: str, http_status: int, ee_status: str, message: str, expression_sha256: str,
-                 label: RequestLabel | None = None, attempts: int = 1, elapsed_s: float = 0.0):
+                 label: RequestLabel | None = None, attempts: int = 1, elapsed_s: float = 0.0,
+                 quota_status: str | None = None):
         self.method = method
         self.http_status = http_status
         self.ee_status = ee_status
@@ -64,7 +82,8 @@ class EERequestError(EEError):
         self.label = label or RequestLabel()
         self.attempts = attempts
         self.elapsed_s = elapsed_s
-        self.transient = status_cause(http_status) is not None
+        self.quota_status = quota_status
+        self.transient = status_cause(http_status) is not None and self.resource_limit is None
         super().__init__(str(self))
 
     @property
@@ -73,23 +92,39 @@ class EERequestError(EEError):
         text = self.message.lower()
         return self.http_status == 400 and ("request size" in text or ("exceed" in text and "pixels" in text))
 
+    @property
+    def resource_limit(self) -> str | None:
+        """"memory" or "time" when EE ran out of either for this one request (a smaller request may succeed)."""
+        return error_kinds.resource_limit(self.message)
+
+    @property
+    def quota_kind(self) -> str | None:
+        """For a 429: which quota (error_kinds.RATE, CONCURRENT, COMPUTE or UNKNOWN); None for other errors."""
+        return error_kinds.quota_kind(self.message, self.quota_status) if self.http_status == 429 else None
+
     def __str__(self) -> str:
         where = _context(self.label, self.expression_sha256)
+        if self.resource_limit is not None:
+            advice = error_kinds.RESOURCE_LIMIT_ADVICE.format(kind=self.resource_limit)
+            return (f"Earth Engine {self.method} failed with HTTP {self.http_status} {self.ee_status}: "
+                    f"{self.message} {advice[0].upper()}{advice[1:]} ({where}).")
         if self.attempts <= 1:
             return (f"Earth Engine {self.method} failed with HTTP {self.http_status} {self.ee_status}: "
                     f"{self.message} ({where})")
         tried = f"{self.attempts} attempts over {self.elapsed_s:.1f} s"
         if self.http_status == 429:
-            return (f"Earth Engine quota exceeded: {self.method} kept answering HTTP 429 {self.ee_status} "
-                    f"({tried}): {self.message}. Lower max_requests_per_second or max_concurrent_requests, or the "
-                    f"earth_engine pool limit, run fewer partitions at once, or ask for more EE quota; then rerun "
-                    f"({where}).")
+            kind = self.quota_kind
+            named = "" if kind == error_kinds.UNKNOWN else f" ({kind} quota)"
+            return (f"Earth Engine quota exceeded{named}: {self.method} kept answering HTTP 429 {self.ee_status} "
+                    f"({tried}): {self.message}. {error_kinds.QUOTA_ADVICE[kind][0].upper()}"
+                    f"{error_kinds.QUOTA_ADVICE[kind][1:]}; then rerun ({where}).")
         return (f"Earth Engine {self.method} kept failing with HTTP {self.http_status} {self.ee_status} ({tried}): "
                 f"{self.message}. This is a server-side problem; rerun later ({where}).")
 
     @classmethod
     def from_response(cls, method: str, response: requests.Response, expression_sha256: str,
-                      label: RequestLabel | None = None) -> EERequestError:
+                      label: RequestLabel | None = None, attempts: int = 1, elapsed_s: float = 0.0,
+                      quota_status: str | None = None) -> EERequestError:
         """Parse EE's `{"error": {"code", "message", "status"}}` body, falling back to the HTTP reason."""
         status, message = response.reason or "", ""
         try:
@@ -98,13 +133,19 @@ class EERequestError(EEError):
         except (ValueError, AttributeError):
             message = response.text[:500]
         return cls(method, response.status_code, status, message or f"HTTP {response.status_code} with no message",
-                   expression_sha256, label)
+                   expression_sha256, label, attempts, elapsed_s,
+                   response.headers.get(error_kinds.QUOTA_STATUS_HEADER) or quota_status)
 
 
 class EETransportError(EEError):
     """Requests got no complete answer (connection refused or dropped, timeout) until the retry budget ran out."""
 
     transient = True
+
+
+class EETokenError(EETransportError):
+    """No access token could be had for a passing reason (token endpoint unreachable, or its retryable errors) until
+    the retry budget ran out. The credentials were not refused."""
 
 
 def build_session(credentials: google.auth.credentials.Credentials, pool_size: int = 16,
@@ -135,6 +176,10 @@ class EERestClient:
         self.gate = gate or RequestGate()
         self._rng = random.Random(seed)
         self._sleep, self._clock = sleep, clock  # injectable, so tests can check waits without waiting
+        # As the official client: the project on every call, so EE bills it whatever the credentials carry.
+        self._headers = {"Content-Type": "application/json", USER_PROJECT_HEADER: project}
+        self.quota_status: str | None = None  # the last x-earth-engine-quota-status EE sent
+        self._quota_lock = threading.Lock()
 
     def _url(self, method: str) -> str:
         return f"{self.api_url}/v1/projects/{self.project}/{method}"
@@ -152,7 +197,7 @@ class EERestClient:
             tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{threading.get_ident()}.part") if sink else None
             try:
                 response = self.session.post(self._url(method), data=data, timeout=self.timeout,
-                                             headers={"Content-Type": "application/json"}, stream=sink is not None)
+                                             headers=self._headers, stream=sink is not None)
                 if sink is not None and response.status_code < 400:
                     received = 0
                     with open(tmp, "wb") as f:
@@ -169,6 +214,12 @@ class EERestClient:
                 if cause is None:
                     raise
                 log.debug("%s: no complete answer (%s: %s)", method, cause, type(e).__name__)
+                return None, cause
+            except (auth_exceptions.TransportError, auth_exceptions.RefreshError) as e:
+                cause = token_error_cause(e)  # getting the access token failed before the request was sent
+                if cause is None:
+                    raise  # refused credentials: not transient
+                log.debug("%s: no access token (%s)", method, type(e).__name__)
                 return None, cause
             finally:
                 if tmp is not None:
@@ -191,19 +242,26 @@ class EERestClient:
             response, cause = self._attempt(method, data, stats, sink)
             retry_after = None
             if response is not None:
+                self._note_quota_status(response, stats)
+                stats.add_synthetic(synthetic_assets(response))
                 if response.status_code < 400:
                     return response
                 cause = status_cause(response.status_code)
-                if cause is None:
-                    raise EERequestError.from_response(method, response, digest, label)
+                error = EERequestError.from_response(method, response, digest, label, quota_status=self.quota_status)
+                if cause is None or error.resource_limit is not None:
+                    raise error  # permanent, or a memory/time limit: the same request would fail the same way
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             elapsed = self._clock() - started
             delay = self.retry.backoff(attempt, retry_after, self._rng)
             if elapsed + delay > self.retry.max_elapsed_s:
                 if response is not None:
-                    error = EERequestError.from_response(method, response, digest, label)
-                    raise EERequestError(method, error.http_status, error.ee_status, error.message, digest, label,
-                                         attempt + 1, elapsed)
+                    raise EERequestError.from_response(method, response, digest, label, attempt + 1, elapsed,
+                                                       self.quota_status)
+                if cause == "token":
+                    raise EETokenError(
+                        f"Earth Engine {method}: no access token could be had in {attempt + 1} attempts over "
+                        f"{elapsed:.1f} s: the token endpoint could not be reached or kept failing (the credentials "
+                        f"were not refused); check the network and any proxy, then rerun ({_context(label, digest)}).")
                 raise EETransportError(
                     f"Earth Engine {method} got no complete answer from {self.api_url} in {attempt + 1} attempts "
                     f"over {elapsed:.1f} s (last: {cause}); check the network, EE_API_URL and the read timeout "
@@ -212,6 +270,24 @@ class EERestClient:
             stats.add(wait_seconds=delay)
             log.info("%s: %s, retry %d in %.2f s", method, cause.replace("_", " "), attempt + 1, delay)
             self._sleep(delay)
+
+    def _note_quota_status(self, response: requests.Response, stats: TransferStats) -> None:
+        """Log EE's x-earth-engine-quota-status when it changes (a warning in restricted mode, as the official
+        client warns), and keep it for error messages and the materialization's metadata."""
+        status = response.headers.get(error_kinds.QUOTA_STATUS_HEADER)
+        if status is None:
+            return
+        stats.set_quota_status(status)
+        with self._quota_lock:
+            changed, self.quota_status = status != self.quota_status, status
+        if not changed:
+            return
+        if error_kinds.is_restricted(status):
+            log.warning("Earth Engine quota status %r: the project has exceeded its noncommercial compute quota "
+                        "(EECU-hours) and is in restricted mode, so its requests run with less parallelism; see %s",
+                        status, error_kinds.RESTRICTED_MODE_URL)
+        else:
+            log.info("Earth Engine quota status: %s", status)
 
     # -- the compute methods -----------------------------------------------------------------------------------
     def compute_value(self, expression: dict, stats: TransferStats | None = None,

@@ -1,9 +1,10 @@
 """When and how long to wait before retrying an EE request.
 
-Only answers that may succeed later are retried: HTTP 429 and 5xx, and requests that got no complete answer
-(connection refused or dropped, timeout). Waits grow exponentially with full jitter (a uniform draw between 0 and
-the exponential cap, so many clients that failed together do not retry together), are never shorter than the
-server's Retry-After, and stop when the total time budget for the request would be exceeded.
+Only answers that may succeed later are retried: HTTP 429 and 5xx, requests that got no complete answer
+(connection refused or dropped, timeout), and access tokens the token endpoint did not hand out for a passing
+reason (unreachable, or an error google-auth marks retryable). Waits grow exponentially with full jitter (a uniform
+draw between 0 and the exponential cap, so many clients that failed together do not retry together), are never
+shorter than the server's Retry-After, and stop when the total time budget for the request would be exceeded.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+from google.auth import exceptions as auth_exceptions
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -48,6 +50,20 @@ def exception_cause(error: BaseException) -> str | None:
         return "timeout"
     if isinstance(error, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return "connection"
+    return None
+
+
+def token_error_cause(error: BaseException) -> str | None:
+    """"token" when getting an access token failed in a way that may succeed later, else None.
+
+    google-auth raises TransportError when the token endpoint cannot be reached (it does not retry those), and a
+    RefreshError marked retryable when the endpoint kept answering 5xx or 429 through its own few retries. A refusal
+    (a revoked or unknown key: `invalid_grant`) is not retryable and stays a credentials error.
+    """
+    if isinstance(error, auth_exceptions.TransportError):
+        return "token"
+    if isinstance(error, auth_exceptions.RefreshError) and getattr(error, "retryable", False):
+        return "token"
     return None
 
 

@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from ee_assets import limits
 
 ALIGN = 256
+# Default tile budget: an eighth of EE's 48 MiB request limit (geedim's default is 4 of getDownloadURL's 32 MB).
+# EE computes a tile on one worker, under a per-request memory limit and the 5-minute interactive deadline, and what
+# a tile needs grows with its pixels times the inputs behind each pixel (a month's median holds every scene of the
+# month): small tiles stay well inside both, more of them run in parallel, and a failure costs one small tile. Each
+# tile is one more request (~0.1-1 s of latency), so not smaller than this; a tile EE still finds too heavy is split.
+DEFAULT_TILE_BYTES = 6 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)

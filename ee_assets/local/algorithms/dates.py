@@ -1,9 +1,8 @@
-"""Date and DateRange algorithms beyond construction/advance/format (which live in filter.py).
+"""Date and DateRange algorithms: construction, advance, calendar fields, differences, formatting and parsing.
 
 Calendar fields follow Joda-Time's ISO chronology, as EE does: weeks start on Monday, months and days of the
 month are 1-based in `get` and 0-based in `getRelative`. Average unit lengths (Date.difference, Date.unitRatio)
-are Joda's: a year is 365.2425 days and a month a twelfth of it.
-"""
+are Joda's: a year is 365.2425 days and a month a twelfth of it."""
 
 from __future__ import annotations
 
@@ -13,14 +12,99 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
-from ee_assets.local.algorithms.coerce import _zone, as_millis
-from ee_assets.local.algorithms.filter import _date, _to_datetime
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_date, as_millis, to_datetime, tzinfo_of
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import EPOCH, Date, DateRange
 
+
+@algorithm("Date", returns="Date", value="Object", timeZone="String")
+def date(value, timeZone: str | None = None) -> Date:
+    return Date(as_millis(value, "value", timeZone))
+
+
+@algorithm("DateRange", returns="DateRange", start="Object", end="Object", timeZone="String")
+def date_range(start, end=None, timeZone: str | None = None) -> DateRange:
+    s = as_millis(start, "start", timeZone)
+    e = as_millis(end, "end", timeZone) if end is not None else s + 1
+    return DateRange(s, e)
+
+
+_UNITS = {"year": "years", "month": "months", "week": "weeks", "day": "days", "hour": "hours",
+          "minute": "minutes", "second": "seconds"}
+
+
+@algorithm("Date.advance", returns="Date", date="Date", delta="Float", unit="String", timeZone="String")
+def advance(date: Date, delta: float, unit: str, timeZone: str | None = None) -> Date:
+    key = _UNITS.get(str(unit).lower().rstrip("s"))
+    if key is None:
+        raise InvalidArgument(f"Date.advance: Unknown unit '{unit}'; use one of {', '.join(_UNITS)}.")
+    d = to_datetime(date, timeZone)
+    if key in ("years", "months") and float(delta).is_integer():
+        out = d + relativedelta(**{key: int(delta)})
+    elif key == "years":
+        out = d + relativedelta(months=int(round(delta * 12)))
+    else:
+        out = d + relativedelta(**{key: delta}) if key != "weeks" else d + relativedelta(days=7 * delta)
+    return Date((out - EPOCH).total_seconds() * 1000.0)
+
+
+@algorithm("Date.millis", returns="Long", date="Date")
+def millis(date: Date) -> float:
+    return as_date(date).millis
+
+
+@algorithm("Date.format", returns="String", date="Date", format="String", timeZone="String")
+def format_(date: Date, format: str | None = None, timeZone: str | None = None) -> str:
+    d = to_datetime(date, timeZone)
+    if not format:
+        return d.strftime("%Y-%m-%dT%H:%M:%S")
+    return joda_format(d, format)
+
+
+_JODA = re.compile(r"'([^']*)'|(y+|Y+|M+|d+|D+|H+|h+|m+|s+|S+|E+|a|Z+|z+)")
+
+
+def joda_format(d, pattern: str) -> str:
+    """Format a datetime with the subset of Joda-Time patterns EE scripts use (yyyy-MM-dd, DDD, HH:mm:ss…)."""
+    def token(m: re.Match) -> str:
+        if m.group(1) is not None:
+            return m.group(1) or "'"
+        t = m.group(2)
+        c, n = t[0], len(t)
+        if c in "yY":
+            return str(d.year)[-2:] if n == 2 else str(d.year).zfill(n)
+        if c == "M":
+            return d.strftime("%B") if n >= 4 else d.strftime("%b") if n == 3 else str(d.month).zfill(n)
+        if c == "d":
+            return str(d.day).zfill(n)
+        if c == "D":
+            return str(d.timetuple().tm_yday).zfill(n)
+        if c == "H":
+            return str(d.hour).zfill(n)
+        if c == "h":
+            return str((d.hour % 12) or 12).zfill(n)
+        if c == "m":
+            return str(d.minute).zfill(n)
+        if c == "s":
+            return str(d.second).zfill(n)
+        if c == "S":
+            return str(d.microsecond // 1000).zfill(3)[:n]
+        if c == "E":
+            return d.strftime("%A") if n >= 4 else d.strftime("%a")
+        if c == "a":
+            return d.strftime("%p")
+        return d.strftime("%z") if c == "Z" else d.strftime("%Z")
+
+    return _JODA.sub(token, pattern)
+
+
 UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+
+
 _DAY_MS = 86_400_000.0
+
+
 AVERAGE_MS = {"year": 365.2425 * _DAY_MS, "month": 365.2425 * _DAY_MS / 12, "week": 7 * _DAY_MS, "day": _DAY_MS,
               "hour": 3_600_000.0, "minute": 60_000.0, "second": 1000.0}
 
@@ -67,7 +151,7 @@ def _wall_to_millis(d: dt.datetime) -> float:
 def get(date, unit: str, timeZone: str | None = None) -> int:
     """The calendar field: year, month (1-12), week (ISO week of the year), day (of the month), hour, minute,
     second."""
-    d = _to_datetime(date, timeZone)
+    d = to_datetime(date, timeZone)
     u = _unit("Date.get", unit)
     return {"year": d.year, "month": d.month, "week": d.isocalendar()[1], "day": d.day, "hour": d.hour,
             "minute": d.minute, "second": d.second}[u]
@@ -76,7 +160,7 @@ def get(date, unit: str, timeZone: str | None = None) -> int:
 @algorithm("Date.getRelative", returns="Long", date="Date", unit="String", inUnit="String", timeZone="String")
 def get_relative(date, unit: str, inUnit: str, timeZone: str | None = None) -> int:
     """The 0-based number of whole `unit`s since the start of the enclosing `inUnit` (e.g. day-of-year - 1)."""
-    d = _to_datetime(date, timeZone)
+    d = to_datetime(date, timeZone)
     u, outer = _unit("Date.getRelative", unit), _unit("Date.getRelative", inUnit)
     if UNITS.index(u) <= UNITS.index(outer):
         raise InvalidArgument(f"Date.getRelative: '{unit}' must be a smaller unit than '{inUnit}'.")
@@ -89,7 +173,7 @@ def get_relative(date, unit: str, inUnit: str, timeZone: str | None = None) -> i
 @algorithm("Date.getFraction", returns="Float", date="Date", unit="String", timeZone="String")
 def get_fraction(date, unit: str, timeZone: str | None = None) -> float:
     """How far through its calendar `unit` the date is, in [0, 1)."""
-    d = _to_datetime(date, timeZone)
+    d = to_datetime(date, timeZone)
     u = _unit("Date.getFraction", unit)
     start = _unit_start(d, u)
     end = _next(start, u)
@@ -99,7 +183,7 @@ def get_fraction(date, unit: str, timeZone: str | None = None) -> float:
 @algorithm("Date.getRange", returns="DateRange", date="Date", unit="String", timeZone="String")
 def get_range(date, unit: str, timeZone: str | None = None) -> DateRange:
     """The calendar `unit` containing the date, as [start, end)."""
-    d = _to_datetime(date, timeZone)
+    d = to_datetime(date, timeZone)
     u = _unit("Date.getRange", unit)
     start = _unit_start(d, u)
     return DateRange(_wall_to_millis(start), _wall_to_millis(_next(start, u)))
@@ -108,7 +192,7 @@ def get_range(date, unit: str, timeZone: str | None = None) -> DateRange:
 @algorithm("Date.difference", returns="Float", date="Date", start="Date", unit="String")
 def difference(date, start, unit: str) -> float:
     """(date - start) in units of the average length of `unit` (EE: "based on the average length of the unit")."""
-    return (_date(date).millis - _date(start).millis) / AVERAGE_MS[_unit("Date.difference", unit)]
+    return (as_date(date).millis - as_date(start).millis) / AVERAGE_MS[_unit("Date.difference", unit)]
 
 
 @algorithm("Date.unitRatio", returns="Float", numerator="String", denominator="String")
@@ -119,7 +203,7 @@ def unit_ratio(numerator: str, denominator: str) -> float:
 @algorithm("Date.fromYMD", returns="Date", year="Integer", month="Integer", day="Integer", timeZone="String")
 def from_ymd(year, month, day, timeZone: str | None = None) -> Date:
     try:
-        d = dt.datetime(int(year), int(month), int(day), tzinfo=_zone(timeZone))
+        d = dt.datetime(int(year), int(month), int(day), tzinfo=tzinfo_of(timeZone))
     except ValueError as e:
         raise InvalidArgument(f"Date.fromYMD: {e} ({year}-{month}-{day}).") from e
     return Date(_wall_to_millis(d))
@@ -129,7 +213,7 @@ def from_ymd(year, month, day, timeZone: str | None = None) -> Date:
            hour="Integer", minute="Integer", second="Number", timeZone="String")
 def update(date, year=None, month=None, day=None, hour=None, minute=None, second=None,
            timeZone: str | None = None) -> Date:
-    d = _to_datetime(date, timeZone)
+    d = to_datetime(date, timeZone)
     fields = {k: int(v) for k, v in (("year", year), ("month", month), ("day", day), ("hour", hour),
                                      ("minute", minute)) if v is not None}
     if second is not None:
@@ -144,6 +228,8 @@ def update(date, year=None, month=None, day=None, hour=None, minute=None, second
 _JODA_TO_STRPTIME = [("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("M", "%m"),
                      ("DDD", "%j"), ("dd", "%d"), ("d", "%d"), ("HH", "%H"), ("H", "%H"), ("mm", "%M"),
                      ("m", "%M"), ("ss", "%S"), ("s", "%S"), ("SSS", "%f"), ("Z", "%z")]
+
+
 _JODA_TOKEN = re.compile(r"'([^']*)'|" + "|".join(re.escape(j) for j, _ in _JODA_TO_STRPTIME))
 
 
@@ -162,11 +248,10 @@ def parse(format: str, date: str, timeZone: str | None = None) -> Date:
     except ValueError as e:
         raise InvalidArgument(f"Date.parse: '{date}' does not match the pattern '{format}' ({e}).") from e
     if d.tzinfo is None:
-        d = d.replace(tzinfo=_zone(timeZone))
+        d = d.replace(tzinfo=tzinfo_of(timeZone))
     return Date(_wall_to_millis(d))
 
 
-# -- date ranges ---------------------------------------------------------------------------------------------
 def _range(value, name: str = "dateRange") -> DateRange:
     if isinstance(value, DateRange):
         return value
@@ -225,3 +310,6 @@ def range_is_unbounded(dateRange) -> bool:
     return math.isinf(r.start) or math.isinf(r.end)
 
 
+@algorithm("DateRange.unbounded", returns="DateRange")
+def unbounded() -> DateRange:
+    return DateRange(-math.inf, math.inf)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ee_assets.local.algorithms.coerce import as_geometry, as_number, as_string_list
+import numpy as np
+
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import (
+    as_array,
+    as_geometry,
+    as_number,
+    as_string_list,
+    stack_arrays,
+)
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
-from ee_assets.local.values.image import Image
+from ee_assets.local.values.image import Image, constant_band
 
 D = "Dictionary<Object>"
 
@@ -75,6 +83,15 @@ def contains(dictionary, key: str) -> bool:
     return key in _dict(dictionary)
 
 
+@algorithm("Dictionary.get", returns="Object", dictionary="Dictionary<Object>", key="String", defaultValue="Object")
+def dictionary_get(dictionary: dict, key: str, defaultValue=None):
+    if key not in dictionary:
+        if defaultValue is not None:
+            return defaultValue
+        raise InvalidArgument(f"Dictionary.get: Dictionary does not contain key: '{key}'.")
+    return dictionary[key]
+
+
 @algorithm("Dictionary.combine", returns=D, first=D, second=D, overwrite="Boolean")
 def combine(first, second, overwrite: bool = True) -> dict:
     a, b = _dict(first, "first"), _dict(second, "second")
@@ -86,24 +103,25 @@ def set_(dictionary, key: str, value) -> dict:
     return _sorted({**_dict(dictionary), key: value})
 
 
+def _keyed(op: str, dictionary, selectors, ignore_missing: bool, keep: bool) -> dict:
+    """The sorted dictionary with only (keep) or without (not keep) the selected keys, which must exist unless
+    `ignore_missing`."""
+    d = _dict(dictionary)
+    chosen = as_string_list(selectors, "selectors")
+    if not ignore_missing:
+        for k in chosen:
+            _require(op, d, k)
+    return {k: v for k, v in _sorted(d).items() if (k in chosen) == keep}
+
+
 @algorithm("Dictionary.remove", returns=D, dictionary=D, selectors="List<String>", ignoreMissing="Boolean")
 def remove(dictionary, selectors, ignoreMissing: bool = False) -> dict:
-    d = _dict(dictionary)
-    drop = as_string_list(selectors, "selectors")
-    if not ignoreMissing:
-        for k in drop:
-            _require("Dictionary.remove", d, k)
-    return {k: v for k, v in _sorted(d).items() if k not in drop}
+    return _keyed("Dictionary.remove", dictionary, selectors, ignoreMissing, keep=False)
 
 
 @algorithm("Dictionary.select", returns=D, dictionary=D, selectors="List<String>", ignoreMissing="Boolean")
 def select(dictionary, selectors, ignoreMissing: bool = False) -> dict:
-    d = _dict(dictionary)
-    wanted = as_string_list(selectors, "selectors")
-    if not ignoreMissing:
-        for k in wanted:
-            _require("Dictionary.select", d, k)
-    return {k: v for k, v in _sorted(d).items() if k in wanted}
+    return _keyed("Dictionary.select", dictionary, selectors, ignoreMissing, keep=True)
 
 
 @algorithm("Dictionary.rename", returns=D, dictionary=D, overwrite="Boolean", **{"from": "List<String>",
@@ -144,3 +162,33 @@ def get_geometry(dictionary, key: str) -> Geometry:
 def map_(dictionary, baseAlgorithm) -> dict:
     """Each value replaced by baseAlgorithm(key, value)."""
     return {k: baseAlgorithm(k, v) for k, v in _sorted(_dict(dictionary)).items()}
+
+
+@algorithm("Dictionary.toArray", returns="Array", dictionary="Dictionary<Object>", keys="List<String>", axis="Integer")
+def dictionary_to_array(dictionary: dict, keys=None, axis: int = 0) -> np.ndarray:
+    """The values of `keys` (all keys in sorted order by default) stacked along `axis`."""
+    names = list(keys) if keys is not None else sorted(dictionary)
+    missing = [k for k in names if k not in dictionary]
+    if missing:
+        raise InvalidArgument(f"Dictionary.toArray: Dictionary does not contain key: '{missing[0]}'.")
+    return stack_arrays([dictionary[k] for k in names], axis, "Dictionary.toArray")
+
+
+@algorithm("Dictionary.getArray", returns="Array", dictionary="Dictionary<Object>", key="String")
+def dictionary_get_array(dictionary: dict, key: str) -> np.ndarray:
+    if key not in dictionary:
+        raise InvalidArgument(f"Dictionary.getArray: Dictionary does not contain key: '{key}'.")
+    return as_array(dictionary[key], key)
+
+
+@algorithm("Dictionary.toImage", returns="Image<unknown bands>", dictionary="Dictionary<Object>",
+           names="List<String>")
+def dictionary_to_image(dictionary: dict, names=None) -> Image:
+    """A constant image with one band per (numeric) value, named by its key (sorted keys by default)."""
+    keys = as_string_list(names, "names") if names is not None else sorted(dictionary)
+    bands = []
+    for k in keys:
+        if k not in dictionary:
+            raise InvalidArgument(f"Dictionary.toImage: Dictionary does not contain key: '{k}'.")
+        bands.append(constant_band(as_number(dictionary[k], k), k))
+    return Image(bands, {})

@@ -1,37 +1,21 @@
-"""Joins: Join.simple / inverted / inner / saveAll / saveFirst and Join.apply.
+"""Joins: Join.simple / inverted / inner / saveAll / saveFirst / saveBest and Join.apply.
 
 A join condition is a two-sided filter: its left field is read from the primary element and its right field
 from the secondary one (ee.Filter.equals(leftField=..., rightField=...), maxDifference, withinDistance…).
 Conditions built from maxDifference or withinDistance also measure each match (the difference, or the distance in
-metres): saveBest keeps the match with the smallest measure, and `measureKey` stores it on the saved matches.
-"""
+metres): saveBest keeps the match with the smallest measure, and `measureKey` stores it on the saved matches."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ee_assets.local.algorithms.coerce import as_collection
-from ee_assets.local.algorithms.filter import Filter
-from ee_assets.local.algorithms.lists import sort_key
 from ee_assets.local.algorithms.registry import algorithm
+from ee_assets.local.algorithms.support.coerce import as_collection
+from ee_assets.local.algorithms.support.elements import sorted_by_property, with_properties
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.filter import Filter
+from ee_assets.local.values.join import Join
 
 FC = "FeatureCollection"
-
-
-@dataclass(frozen=True)
-class Join:
-    kind: str
-    key: str | None = None
-    ordering: str | None = None
-    ascending: bool = True
-    outer: bool = False
-    secondary_key: str | None = None
-    measure_key: str | None = None
-
-    def to_json(self) -> dict:
-        return {"type": "Join", "kind": self.kind}
 
 
 @algorithm("Join.simple", returns="Join")
@@ -75,18 +59,8 @@ def save_best(matchKey: str, measureKey: str, outer: bool = False) -> Join:
     return Join("saveBest", matchKey, outer=bool(outer), measure_key=measureKey)
 
 
-def _ordered(matches: list, ordering: str | None, ascending: bool) -> list:
-    if ordering is None:
-        return matches
-    present = [m for m in matches if m.properties.get(ordering) is not None]
-    missing = [m for m in matches if m.properties.get(ordering) is None]
-    present.sort(key=lambda m: sort_key(m.properties[ordering]), reverse=not ascending)
-    return present + missing
-
-
-def _with(element, key: str, value):
-    return element.copy(**{key: value}) if isinstance(element, Feature) else element.with_bands(
-        element.bands, **{key: value})
+def _ordered(matches: list, join: Join) -> list:
+    return matches if join.ordering is None else sorted_by_property(matches, join.ordering, join.ascending)
 
 
 @algorithm("Join.apply", returns=FC, join="Join", primary=FC, secondary=FC, condition="Filter")
@@ -104,7 +78,7 @@ def apply(join, primary, secondary, condition) -> Collection:
     for p in prim.elements:
         matches = [s for s in sec.elements if condition.pair(p, s)]
         if join.measure_key:
-            matches = [_with(s, join.measure_key, condition.measure(p, s)) for s in matches]
+            matches = [with_properties(s, {join.measure_key: condition.measure(p, s)}) for s in matches]
         if join.kind == "simple" and matches:
             out.append(p)
         elif join.kind == "inverted" and not matches:
@@ -114,11 +88,11 @@ def apply(join, primary, secondary, condition) -> Collection:
                 index = f"{p.properties.get('system:index', '')}_{s.properties.get('system:index', '')}"
                 out.append(Feature(None, {join.key: p, join.secondary_key: s, "system:index": index}))
         elif join.kind == "saveAll" and (matches or join.outer):
-            out.append(_with(p, join.key, _ordered(matches, join.ordering, join.ascending)))
+            out.append(with_properties(p, {join.key: _ordered(matches, join)}))
         elif join.kind == "saveFirst" and (matches or join.outer):
-            ordered = _ordered(matches, join.ordering, join.ascending)
-            out.append(_with(p, join.key, ordered[0] if ordered else None))
+            ordered = _ordered(matches, join)
+            out.append(with_properties(p, {join.key: ordered[0] if ordered else None}))
         elif join.kind == "saveBest" and (matches or join.outer):
             best = min(matches, key=lambda s: s.properties[join.measure_key]) if matches else None
-            out.append(_with(p, join.key, best))
+            out.append(with_properties(p, {join.key: best}))
     return prim.derive(out, "FeatureCollection" if join.kind == "inner" else prim.kind)

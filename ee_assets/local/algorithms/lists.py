@@ -5,15 +5,22 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ee_assets.local.algorithms.coerce import as_geometry, as_number
+import numpy as np
+
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
-from ee_assets.local.algorithms.value_reduce import reduce_values
+from ee_assets.local.algorithms.support.coerce import as_array, as_geometry, as_number
+from ee_assets.local.algorithms.support.elements import sort_key
+from ee_assets.local.algorithms.support.reduce_values import reduce_values
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.evaluator import budget
 from ee_assets.local.values.geometry import Geometry
 
 L = "List<Object>"
+
+
 _SEQUENCES = (list, tuple)
+
+
 MAX_GENERATED = 10_000_000  # elements a single List.sequence / List.repeat may create (memory guard)
 
 
@@ -117,6 +124,22 @@ def splice(list, start, count, other=None) -> list:
     return out[:i] + _list(other or [], "other") + out[i + int(count):]
 
 
+@algorithm("List.get", returns="Object", list="List<Object>", index="Integer")
+def list_get(list: list, index: int):
+    i = int(index)
+    if not -len(list) <= i < len(list):
+        raise InvalidArgument(f"List.get: List index must be between {-len(list)} and {len(list) - 1}: {i}.")
+    return list[i]
+
+
+@algorithm("List.getArray", returns="Array", list="List<Object>", index="Integer")
+def list_get_array(list, index: int) -> np.ndarray:
+    i = int(index)
+    if not -len(list) <= i < len(list):
+        raise InvalidArgument(f"List.getArray: index {i} is out of range for a list of {len(list)} elements.")
+    return as_array(list[i], "element")
+
+
 @algorithm("List.getNumber", returns="Number", list=L, index="Integer")
 def get_number(list, index):
     lst = _list(list)
@@ -205,15 +228,6 @@ def swap(list, pos1, pos2) -> list:
     return out
 
 
-def sort_key(value) -> tuple:
-    """Numbers before strings, each in natural order (EE sorts comparable values); shared by the collection sorts."""
-    if isinstance(value, bool) or isinstance(value, (int, float)):
-        return (0, float(value), "")
-    if isinstance(value, str):
-        return (1, 0.0, value)
-    raise InvalidArgument(f"List.sort: cannot sort values of type {type(value).__name__}.")
-
-
 @algorithm("List.sort", returns=L, list=L, keys=L)
 def sort(list, keys=None) -> list:
     """Ascending; with `keys`, the list ordered by the corresponding keys (stable)."""
@@ -273,14 +287,14 @@ def replace_all(list, oldval, newval) -> list:
 
 @algorithm("List.flatten", returns=L, list=L)
 def flatten(list) -> list:
-    budget.require_items(_leaves(list), "List.flatten")
+    budget.require_items(flat_length(list), "List.flatten")
     out: list = []
     for e in _list(list):
         out.extend(flatten(e) if isinstance(e, _SEQUENCES) else [e])
     return out
 
 
-def _leaves(value: Any) -> int:
+def flat_length(value: Any) -> int:
     """How many elements flattening `value` gives, counted without building it (a list repeated by reference
     is counted once per reference, as flattening would copy it)."""
     counts: dict[int, int] = {}

@@ -60,8 +60,10 @@ def _jsonable(value) -> bool:
 REGISTRY: dict[str, Algorithm] = {}
 
 
-def algorithm(name: str, returns: str = "Object", needs_context: bool = False, **arg_types: str):
-    """Register `fn` as the implementation of the EE algorithm `name`."""
+def algorithm(name: str, /, returns: str = "Object", needs_context: bool = False, **arg_types: str):
+    """Register `fn` as the implementation of the EE algorithm `name`; `arg_types` are EE's types of its arguments.
+
+    `name` is positional-only, so an algorithm may have an argument called `name` (FeatureCollection.makeArray)."""
 
     def register(fn: Callable) -> Callable:
         if name in REGISTRY:
@@ -70,11 +72,3 @@ def algorithm(name: str, returns: str = "Object", needs_context: bool = False, *
         return fn
 
     return register
-
-
-def implemented() -> dict[str, Algorithm]:
-    """Every implemented algorithm, after importing all implementation modules."""
-    from ee_assets.local import algorithms  # noqa: F401  (imports register the implementations)
-
-    algorithms.load_all()
-    return dict(sorted(REGISTRY.items()))

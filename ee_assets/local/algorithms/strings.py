@@ -6,10 +6,15 @@ from __future__ import annotations
 import json
 import re
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.evaluator import budget
 from ee_assets.local.values.jsonify import to_json
+
+
+@algorithm("String", returns="String", input="Object")
+def string(input) -> str:
+    return input if isinstance(input, str) else str(input)
 
 
 def _str(value, name: str) -> str:

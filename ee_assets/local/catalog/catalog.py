@@ -10,21 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import rasterio
+import shapely
 import yaml
 
+from ee_assets.local.catalog import provenance
 from ee_assets.local.catalog.containment import ContainmentError, check_raster, check_table, raster_driver
+from ee_assets.local.catalog.folders import asset_name, folder_children
+from ee_assets.local.catalog.list_filter import parse_list_filter_terms
+from ee_assets.local.catalog.public import assets as public
+from ee_assets.local.catalog.rasters import SourceRecipe
 from ee_assets.local.errors import InvalidArgument, NotFound
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid
-from ee_assets.local.values.image import Band, Image, SourceRecipe
+from ee_assets.local.values.image import Band, Image
 from ee_assets.local.values.projection import Projection
 
 ASSET_TYPES = ("IMAGE", "IMAGE_COLLECTION", "TABLE")
@@ -64,6 +72,9 @@ class Catalog:
     root: Path
     assets: dict[str, Asset]
     source: Path | None = None
+    # Ids the catalog lacks resolve to the public EE datasets, generated (catalog/public/); `public_datasets: false`
+    # in the YAML switches that off. The catalog's own entries always win.
+    public: bool = True
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Catalog:
@@ -85,7 +96,11 @@ class Catalog:
         assets = {}
         for asset_id, spec in doc["assets"].items():
             assets[str(asset_id)] = _parse_asset(str(asset_id), spec, root)
-        return cls(root, assets, source)
+        public_datasets = doc.get("public_datasets", True)
+        if not isinstance(public_datasets, bool):
+            raise CatalogError(f"Catalog {source or root}: 'public_datasets' must be true or false (serve the public "
+                               f"Earth Engine datasets, synthetic, for ids not in 'assets'), got {public_datasets!r}.")
+        return cls(root, assets, source, public_datasets)
 
     # -- lookups -------------------------------------------------------------------------------------------
     def get(self, asset_id: str, kind: str | None = None, caller: str = "") -> Asset:
@@ -109,21 +124,34 @@ class Catalog:
             coll = self.assets.get(parent)
             entry = next((e for e in coll.images if e.id == stem), None) if coll else None
             if entry is None:
-                raise NotFound(f"Image.load: Image asset '{aid}' not found "
-                               "(does not exist or caller does not have access).")
+                found = public.load_image(aid) if coll is None and self.public else None
+                if found is None:
+                    raise NotFound(f"Image.load: Image asset '{aid}' not found "
+                                   "(does not exist or caller does not have access).")
+                return found
+            _note_synthetic(coll)
             return _image_from_entry(coll, entry)
+        _note_synthetic(asset)
         entry = ImageEntry(asset.path, aid.rsplit("/", 1)[-1], None, None, {})
         img = _image_from_entry(asset, entry)
         img.properties["system:id"] = aid
         return img
 
     def load_collection(self, asset_id: str) -> Collection:
+        aid = asset_id_from_name(str(asset_id))
+        if aid not in self.assets and self.public and (found := public.load_collection(aid)) is not None:
+            return found
         asset = self.get(asset_id, "IMAGE_COLLECTION", "ImageCollection.load")
+        _note_synthetic(asset)
         images = [_image_from_entry(asset, e) for e in asset.images]
         return Collection(images, {"system:id": asset.id, **asset.properties}, "ImageCollection")
 
     def load_table(self, asset_id: str) -> Collection:
+        aid = asset_id_from_name(str(asset_id))
+        if aid not in self.assets and self.public and (found := public.load_table(aid)) is not None:
+            return found
         asset = self.get(asset_id, "TABLE", "Collection.loadTable")
+        _note_synthetic(asset)
         feats = [f.copy() for f in _read_table(str(asset.path), asset.path.stat().st_mtime)]
         return Collection(feats, {"system:id": asset.id, **asset.properties}, "FeatureCollection")
 
@@ -131,16 +159,22 @@ class Catalog:
     def asset_json(self, asset_id: str, project: str = "earthengine-public") -> dict:
         aid = asset_id_from_name(asset_id)
         if aid in self.assets:
+            _note_synthetic(self.assets[aid])
             return _asset_json(self.assets[aid], None)
         parent, _, stem = aid.rpartition("/")
         coll = self.assets.get(parent)
         entry = next((e for e in coll.images if e.id == stem), None) if coll else None
         if entry is None:
-            raise NotFound(f"Asset '{aid}' not found (does not exist or caller does not have access).")
+            found = public.asset_json(aid) if coll is None and self.public else None
+            if found is None:
+                raise NotFound(f"Asset '{aid}' not found (does not exist or caller does not have access).")
+            return found
+        _note_synthetic(coll)
         return _asset_json(coll, entry)
 
-    def list_assets(self, parent: str, filter_text: str | None = None) -> list[dict]:
-        """Children of `parent`: a collection's images (filtered), or assets under a folder prefix."""
+    def list_assets(self, parent: str, filter_text: str | None = None) -> Sequence[dict]:
+        """Children of `parent`: a collection's images (filtered; a public one's generated as far as the pages
+        reach), or assets under a folder prefix."""
         pid = asset_id_from_name(parent)
         if re.fullmatch(r"projects/[^/]+", parent.strip("/")):
             pid = ""
@@ -151,16 +185,14 @@ class Catalog:
         if asset is not None:
             raise InvalidArgument(f"Asset '{pid}' is not a folder or collection.")
         prefix = f"{pid}/" if pid else ""
-        children: dict[str, dict] = {}
-        for aid, a in self.assets.items():
-            if not aid.startswith(prefix):
-                continue
-            rest = aid[len(prefix):]
-            head = rest.split("/", 1)[0]
-            if "/" in rest:
-                children.setdefault(head, {"type": "FOLDER", "name": _name(prefix + head), "id": prefix + head})
-            else:
-                children[head] = _asset_json(a, None)
+        if pid and self.public and not any(a.startswith(prefix) for a in self.assets):
+            images = public.list_images(pid, filter_text)
+            if images is not None:
+                return images
+        children = folder_children(pid, self.assets, lambda aid: _asset_json(self.assets[aid], None))
+        if self.public:
+            for head, child in public.folder_children(pid).items():
+                children.setdefault(head, child)
         if not children and pid:
             raise NotFound(f"Asset '{pid}' not found (does not exist or caller does not have access).")
         return [children[k] for k in sorted(children)]
@@ -205,6 +237,12 @@ def _parse_asset(asset_id: str, spec: Any, root: Path) -> Asset:
         raise CatalogError(f"{where}: an IMAGE_COLLECTION needs 'images' or 'glob'.")
     images.sort(key=lambda e: e.id)
     return Asset(asset_id, typ, props, bands, images=images)
+
+
+def _note_synthetic(asset: Asset) -> None:
+    """Record, for the answer's `x-ee-assets-synthetic` header, that a request read an asset marked synthetic."""
+    if asset.properties.get("synthetic") is True:
+        provenance.note(asset.id)
 
 
 def _safe_path(root: Path, rel: Any, where: str, kind: str) -> Path:
@@ -282,8 +320,6 @@ def _image_from_entry(asset: Asset, entry: ImageEntry) -> Image:
 
 @lru_cache(maxsize=32)
 def _read_table(path: str, mtime: float) -> tuple[Feature, ...]:
-    import geopandas as gpd
-
     gdf = gpd.read_file(path)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
@@ -307,10 +343,6 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _name(aid: str) -> str:
-    return f"projects/earthengine-public/assets/{aid}"
-
-
 def _iso(ms: float | None) -> str | None:
     if ms is None:
         return None
@@ -320,11 +352,11 @@ def _iso(ms: float | None) -> str | None:
 def _asset_json(asset: Asset, entry: ImageEntry | None) -> dict:
     if asset.type == "TABLE":
         feats = _read_table(str(asset.path), asset.path.stat().st_mtime)
-        return {"type": "TABLE", "name": _name(asset.id), "id": asset.id, "properties": asset.properties,
+        return {"type": "TABLE", "name": asset_name(asset.id), "id": asset.id, "properties": asset.properties,
                 "featureCount": str(len(feats)), "sizeBytes": str(asset.path.stat().st_size)}
     if asset.type == "IMAGE_COLLECTION" and entry is None:
         starts = [e.time_start for e in asset.images if e.time_start is not None]
-        out = {"type": "IMAGE_COLLECTION", "name": _name(asset.id), "id": asset.id, "properties": asset.properties}
+        out = {"type": "IMAGE_COLLECTION", "name": asset_name(asset.id), "id": asset.id, "properties": asset.properties}
         if starts:
             out["startTime"], out["endTime"] = _iso(min(starts)), _iso(max(starts))
         return out
@@ -332,7 +364,7 @@ def _asset_json(asset: Asset, entry: ImageEntry | None) -> dict:
         asset, ImageEntry(asset.path, asset.id, None, None, {}))
     aid = f"{asset.id}/{entry.id}" if asset.type == "IMAGE_COLLECTION" else asset.id
     props = {k: v for k, v in img.properties.items() if not k.startswith("system:")}
-    out = {"type": "IMAGE", "name": _name(aid), "id": aid, "properties": props,
+    out = {"type": "IMAGE", "name": asset_name(aid), "id": aid, "properties": props,
            "sizeBytes": str(img.properties.get("system:asset_size", 0)), "bands": [_band_json(b) for b in img.bands]}
     if entry is not None and entry.time_start is not None:
         out["startTime"] = _iso(entry.time_start)
@@ -358,45 +390,24 @@ def _band_json(band: Band) -> dict:
                             "shearY": t.d, "scaleY": t.e, "translateY": t.f}}}
 
 
-# -- listAssets filter (the subset ee.data.listImages sends) --------------------------------------------------
-_TERM = re.compile(r'^\s*(startTime|endTime)\s*(>=|<=|>|<|=)\s*"([^"]+)"\s*$')
-_PROP = re.compile(r'^\s*properties\.([\w:.]+)\s*(>=|<=|!=|>|<|=)\s*(.+?)\s*$')
-_INTERSECTS = re.compile(r'^\s*intersects\(\s*"(.*)"\s*\)\s*$', re.S)
-
-
+# -- listAssets filter (the subset ee.data.listImages sends; parsed in list_filter.py) ------------------------------
 def parse_list_filter(text: str | None):
     """A predicate over ImageEntry for the AIP-160 subset that `ee.data.listImages` emits."""
-    if not text:
-        return lambda e: True
-    tests = []
-    for term in re.split(r"\s+AND\s+", text.strip()):
-        if m := _TERM.match(term):
-            field_, op, iso = m.groups()
-            ms = _millis(iso, "filter")
-            tests.append(lambda e, f=field_, o=op, v=ms: _cmp(
-                e.time_start if f == "startTime" else (e.time_end if e.time_end is not None else e.time_start), o, v))
-        elif m := _PROP.match(term):
-            key, op, raw = m.groups()
-            value = yaml.safe_load(raw)
-            tests.append(lambda e, k=key, o=op, v=value: _cmp(e.properties.get(k), o, v))
-        elif m := _INTERSECTS.match(term):
-            import shapely
-            from shapely.geometry import shape
+    terms = parse_list_filter_terms(text)
 
-            region = shape(yaml.safe_load(m.group(1).replace("'", '"')))
-            tests.append(lambda e, r=region: _entry_intersects(e, r, shapely))
-        else:
-            raise InvalidArgument(f"Unsupported listAssets filter term: {term!r}.")
-    return lambda e: all(t(e) for t in tests)
+    def accept(e: ImageEntry) -> bool:
+        for c in terms.comparisons:
+            value = (e.time_start if c.field == "startTime" else
+                     (e.time_end if e.time_end is not None else e.time_start) if c.field == "endTime" else
+                     e.properties.get(c.field))
+            if not c.test(value):
+                return False
+        return all(_entry_intersects(e, r) for r in terms.regions)
+
+    return accept
 
 
-def _entry_intersects(entry: ImageEntry, region, shapely) -> bool:
+def _entry_intersects(entry: ImageEntry, region) -> bool:
     h = _raster_header(str(entry.path), entry.path.stat().st_mtime)
     img = Image([Band("b", np.dtype("u1"), Projection(h.grid.crs), SourceRecipe("", 1, h.grid, None), h.grid)])
     return bool(shapely.intersects(img.footprint().geom, region))
-
-
-def _cmp(a: Any, op: str, b: Any) -> bool:
-    if a is None:
-        return False
-    return {"=": a == b, "!=": a != b, ">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]

@@ -1,8 +1,12 @@
 """computePixels response bodies: computed band values encoded as NPY, GeoTIFF, PNG or JPEG.
 
 Values arrive as float64 with a float mask (0 = masked). NPY and GeoTIFF keep each band's
-declared type: integers are clipped to the type's range and rounded, masked pixels become 0
-(GeoTIFF also carries an internal dataset mask). PNG/JPEG need 8-bit data, either given as
+declared type: integers are clipped to the type's range and rounded, masked pixels become 0.
+A GeoTIFF marks masked pixels in one of two ways (`GEOTIFF_MASKS`): "internal", an internal
+GDAL dataset mask (valid where every band is); or "nodata", as EE's own GeoTIFFs do, each
+band's masked pixels set to a fill value of the file's type (0 for unsigned integers, the
+type's minimum for signed ones, -inf for floats) and that value in the GDAL_NODATA tag, so a
+valid pixel equal to it reads as masked. PNG/JPEG need 8-bit data, either given as
 uint8 bands or produced by EE's VisualizationOptions (ranges, gamma, palette, opacity);
 masked pixels are transparent in PNG and black in JPEG.
 """
@@ -29,6 +33,17 @@ SUPPORTED_FORMATS = (AUTO, "PNG", "JPEG", "NPY", "GEO_TIFF")
 PNG_COMPRESS_LEVEL = 1  # responses are produced per request: speed matters more than size
 JPEG_QUALITY = 90
 TIFF_TILE = 256
+GEOTIFF_MASKS = ("internal", "nodata")
+
+
+def nodata_fill(dtype: np.dtype) -> float:
+    """The fill value of masked pixels in EE's GeoTIFFs of this type: 0 unsigned, the minimum signed, -inf float."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return float("-inf")
+    if dtype.kind == "i":
+        return float(np.iinfo(dtype).min)
+    return 0.0
 
 
 def encode_pixels(
@@ -39,11 +54,13 @@ def encode_pixels(
     grid: Grid,
     file_format: str,
     visualization: dict | None,
+    geotiff_mask: str = "internal",
 ) -> tuple[bytes, str]:
     """Encode (bands, height, width) values and masks as a computePixels body and its content type.
 
     With `visualization`, every format gets the 8-bit rendering (bands vis-red/green/blue,
     or vis-gray for one band without palette), as EE's visualizationOptions apply to any format.
+    `geotiff_mask` says how a GeoTIFF marks masked pixels ("internal" or "nodata", see above).
     """
     fmt = file_format or AUTO
     fmt = AUTO if fmt == "IMAGE_FILE_FORMAT_UNSPECIFIED" else fmt
@@ -67,7 +84,7 @@ def encode_pixels(
     valid = masks > 0
     if fmt == "NPY":
         return _encode_npy(band_names, values, valid, dtypes), "application/octet-stream"
-    return _encode_geotiff(band_names, values, valid, dtypes, grid), "image/tiff"
+    return _encode_geotiff(band_names, values, valid, dtypes, grid, geotiff_mask), "image/tiff"
 
 
 def _check_shapes(band_names, values, masks, dtypes, grid: Grid) -> None:
@@ -117,8 +134,11 @@ def _tiff_compression() -> str:
             return "zstd" if src.compression is not None and src.compression.name == "zstd" else "deflate"
 
 
-def _encode_geotiff(band_names, values, valid, dtypes, grid: Grid) -> bytes:
-    """One multi-band GeoTIFF on exactly `grid`, in the common type of the bands, with a dataset mask."""
+def _encode_geotiff(band_names, values, valid, dtypes, grid: Grid, geotiff_mask: str = "internal") -> bytes:
+    """One multi-band GeoTIFF on exactly `grid`, in the common type of the bands, masked pixels marked by an
+    internal dataset mask or by the type's nodata fill value (`geotiff_mask`)."""
+    if geotiff_mask not in GEOTIFF_MASKS:
+        raise ValueError(f"geotiff_mask must be one of {GEOTIFF_MASKS}, got {geotiff_mask!r}")
     dtype = np.result_type(*[np.dtype(d) for d in dtypes])
     data = np.stack([_cast_band(values[i], valid[i], dtypes[i]) for i in range(len(band_names))]).astype(dtype)
     profile: dict[str, Any] = dict(
@@ -133,6 +153,15 @@ def _encode_geotiff(band_names, values, valid, dtypes, grid: Grid) -> bytes:
     )
     if grid.width >= TIFF_TILE and grid.height >= TIFF_TILE:
         profile.update(tiled=True, blockxsize=TIFF_TILE, blockysize=TIFF_TILE)
+    if geotiff_mask == "nodata":
+        fill = nodata_fill(dtype)
+        data[~valid] = fill
+        profile["nodata"] = fill
+        with MemoryFile() as mf:
+            with mf.open(**profile) as dst:
+                dst.write(data)
+                dst.descriptions = tuple(band_names)
+            return bytes(mf.getbuffer())
     all_valid = valid.all(axis=0)
     with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True), MemoryFile() as mf:
         with mf.open(**profile) as dst:
@@ -159,18 +188,18 @@ def _render(values, masks, dtypes, visualization: dict | None) -> tuple[np.ndarr
         channels = np.stack([_cast_band(values[i], valid[i], np.dtype(np.uint8)) for i in range(n)])
         opacity = 1.0
     else:
-        channels, opacity = _visualize(values, valid, dtypes, visualization)
+        channels, opacity = visualize_values(values, valid, dtypes, visualization)
     alpha = np.rint(255.0 * np.clip(masks.min(axis=0), 0.0, 1.0) * opacity).astype(np.uint8)
     channels[:, ~valid.all(axis=0)] = 0
     return channels, alpha
 
 
-def _visualize(values, valid, dtypes, vis: dict) -> tuple[np.ndarray, float]:
+def visualize_values(values, valid, dtypes, vis: dict) -> tuple[np.ndarray, float]:
     """EE VisualizationOptions: v' = clip((v-min)/(max-min), 0, 1) ** (1/gamma), then palette or grey/RGB."""
     n = len(values)
     ranges = _per_band(vis.get("ranges"), n, "ranges")
     gammas = _per_band(vis.get("gamma"), n, "gamma") or [1.0] * n
-    palette = [_parse_color(c) for c in vis.get("paletteColors") or []]
+    palette = [parse_color(c) for c in vis.get("paletteColors") or []]
     opacity = _number(vis.get("opacity", 1.0), "opacity")
     if palette and n != 1:
         raise InvalidArgument(f"paletteColors can only be used with 1 band, got {n}.")
@@ -231,7 +260,7 @@ def _range(spec: Any, dtype: np.dtype) -> tuple[float, float]:
     return _number(spec.get("min", 0.0), "range min"), _number(spec.get("max", 1.0), "range max")
 
 
-def _parse_color(text: Any) -> tuple[int, int, int]:
+def parse_color(text: Any) -> tuple[int, int, int]:
     """A CSS colour: hex 'rrggbb' or 'rgb', with or without '#', or a CSS colour name."""
     s = str(text).strip()
     digits = s.removeprefix("#")

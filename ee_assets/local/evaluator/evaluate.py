@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ee_assets.limits import MAX_GRAPH_DEPTH
-from ee_assets.local.algorithms.registry import Algorithm, implemented
-from ee_assets.local.errors import EEError, InvalidArgument
-from ee_assets.local.evaluator import budget
+from ee_assets.local import budget
+from ee_assets.local.algorithms import implemented
+from ee_assets.local.algorithms.registry import Algorithm
+from ee_assets.local.errors import ApiError, InvalidArgument
 from ee_assets.local.evaluator.context import EvalContext
-from ee_assets.local.evaluator.usage import record
 
 _NODE_KINDS = (
     "constantValue",
@@ -204,10 +204,9 @@ class Evaluator:
                 f"({len(self.algorithms)} are; list them with `python -m ee_assets.local algorithms`)."
             )
         kwargs = bind_arguments(alg, args)
-        record(name)
         try:
             result = alg.fn(self.ctx, **kwargs) if alg.needs_context else alg.fn(**kwargs)
-        except EEError as e:
+        except ApiError as e:
             if not e.message.startswith(name.split(".")[0]) and ":" not in e.message[:60]:
                 e.message = f"{name}: {e.message}"
                 e.args = (e.message,)

@@ -20,7 +20,7 @@ from affine import Affine
 from rasterio.features import rasterize
 
 _EPS = 1e-12  # fractions at or below this are floating-point residue, not coverage
-_MIN_WEIGHTED = 0.005  # EE includes a pixel in weighted reductions from ~0.5% coverage
+MIN_WEIGHTED_FRACTION = 0.005  # EE includes a pixel in weighted reductions from ~0.5 % coverage
 _STRIP_PIXELS = 1 << 22  # rasterize the centre rule in strips of about this many pixels
 
 _Pixels = tuple[np.ndarray, np.ndarray]
@@ -32,7 +32,7 @@ def coverage_fractions(geometry: shapely.Geometry, transform: Affine, width: int
 
     fraction = area(cell ∩ geometry) / area(cell), exact to ~1e-12; pixels outside the grid are dropped.
     """
-    polys = _polygons(_to_pixel_space(geometry, transform))
+    polys = polygonal_part(_to_pixel_space(geometry, transform))
     if polys is None:
         return _empty_weighted()
     a, b = _ring_segments(shapely.orient_polygons(polys, exterior_cw=False))
@@ -46,7 +46,7 @@ def centre_pixels(geometry: shapely.Geometry, transform: Affine, width: int, hei
     Rasterizes with GDAL (all_touched=False) over the geometry's bounding window only, in strips
     narrowed to the columns the shape reaches (thin diagonal or scattered shapes stay cheap).
     """
-    region = _polygons(geometry)
+    region = polygonal_part(geometry)
     if region is None:
         return _empty_pixels()
     pixel_region = _to_pixel_space(region, transform)
@@ -82,14 +82,14 @@ def region_pixels(geometry: shapely.Geometry, transform: Affine, width: int, hei
     Points: the containing pixel. Lines: every pixel the line passes through. Both weight 1.
     Collections: union of the parts, a pixel keeping its largest weight.
     """
-    parts = _flatten(geometry)
+    parts = flat_parts(geometry)
     lines = [p for p in parts if p.geom_type in ("LineString", "LinearRing")]
     points = [p for p in parts if p.geom_type == "Point"]
     found: list[_Weighted] = []
     if any(p.geom_type == "Polygon" for p in parts):
         if weighted:
             r, c, f = coverage_fractions(geometry, transform, width, height)
-            keep = f >= _MIN_WEIGHTED
+            keep = f >= MIN_WEIGHTED_FRACTION
             found.append((r[keep], c[keep], f[keep]))
         else:
             r, c = centre_pixels(geometry, transform, width, height)
@@ -112,18 +112,18 @@ def _to_pixel_space(geometry: shapely.Geometry | np.ndarray, transform: Affine) 
     return shapely.transform(geometry, lambda xy: np.column_stack([(xy[:, 0] - c) / a, (xy[:, 1] - f) / e]))
 
 
-def _flatten(geometry: shapely.Geometry | None) -> list[shapely.Geometry]:
+def flat_parts(geometry: shapely.Geometry | None) -> list[shapely.Geometry]:
     """Non-empty single-part geometries of a (possibly nested, possibly multi-part) geometry."""
     if geometry is None or geometry.is_empty:
         return []
     if geometry.geom_type in ("Point", "LineString", "LinearRing", "Polygon"):
         return [geometry]
-    return [q for p in shapely.get_parts(geometry) for q in _flatten(p)]
+    return [q for p in shapely.get_parts(geometry) for q in flat_parts(p)]
 
 
-def _polygons(geometry: shapely.Geometry) -> shapely.Geometry | None:
+def polygonal_part(geometry: shapely.Geometry) -> shapely.Geometry | None:
     """The polygonal part of a geometry as one valid (Multi)Polygon, or None when it has no area."""
-    polygonal = [p for p in _flatten(geometry) if p.geom_type == "Polygon"]
+    polygonal = [p for p in flat_parts(geometry) if p.geom_type == "Polygon"]
     if not polygonal:
         return None
     region = shapely.MultiPolygon(polygonal)

@@ -1,4 +1,5 @@
-"""Nearest-neighbour resampling of a source raster onto a requested grid, reading only the window it needs.
+"""Nearest-neighbour resampling of a source raster onto a requested grid: which source pixel each target pixel
+shows, and the smallest source window that holds them (catalog/rasters.py reads just that window).
 
 EE resamples with nearest neighbour by default. The mapping from target pixels to source pixels
 depends only on the two grids, so it is computed once and cached (a composite of many images on
@@ -16,11 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-import rasterio
-from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
-from ee_assets.local.catalog.containment import raster_driver
 from ee_assets.local.values.geometry import transformer
 from ee_assets.local.values.grid import Grid, crs_equal
 
@@ -153,72 +151,3 @@ def _compute_mapping(src: Grid, dst: Grid) -> PixelMapping:
     flat = np.where(inside, (rows - r0) * (c1 - c0) + (cols - c0), 0)
     return PixelMapping(Window(int(c0), int(r0), int(c1 - c0), int(r1 - r0)), dst.shape, flat_index=flat,
                         inside_flat=inside)
-
-
-STREAM_BYTES = 64 << 20  # a source window larger than this, for a much smaller grid, is read row by row
-
-
-def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[np.ndarray, np.ndarray]:
-    """(values float64, mask float32) of source band `band` (1-based) on `dst`; outside the source → masked.
-
-    The source window under `dst` is read at once, unless it is large and `dst` much coarser (a thumbnail of a
-    big raster): then only the source rows some pixel of `dst` falls in are read, one run of rows at a time."""
-    m = pixel_mapping(src, dst)
-    if m.window is None:
-        return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
-    with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
-        window_pixels = m.window.width * m.window.height
-        if window_pixels * np.dtype(ds.dtypes[band - 1]).itemsize > STREAM_BYTES and \
-                window_pixels > 4 * dst.width * dst.height:
-            data, valid = _gather_rows(ds, band, m, nodata)
-            return data.astype(np.float64), (m.inside & valid).astype(np.float32)
-        data = ds.read(band, window=m.window)
-        valid = _valid(ds, band, m.window, data, nodata)
-    values = m.gather(data).astype(np.float64)
-    everywhere = m.rows is not None and bool(np.all(m.rows >= 0) and np.all(m.cols >= 0))
-    if valid is None:
-        mask = np.ones(dst.shape, np.float32) if everywhere else m.inside.astype(np.float32)
-    else:
-        mask = (m.gather(valid) if everywhere else m.inside & m.gather(valid)).astype(np.float32)
-    return values, mask
-
-
-def _valid(ds, band: int, window: Window, data: np.ndarray, nodata) -> np.ndarray | None:
-    """Which pixels of `data` (read from `window`) are valid, from the catalog's nodata or the file's mask; None
-    when all are."""
-    if nodata is not None:
-        return ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
-    if MaskFlags.all_valid in ds.mask_flag_enums[band - 1]:
-        return None
-    return ds.read_masks(band, window=window) > 0
-
-
-def _gather_rows(ds, band: int, m: PixelMapping, nodata) -> tuple[np.ndarray, np.ndarray]:
-    """(data, valid) on the target grid, reading only the window rows some target pixel falls in, in runs of
-    consecutive rows of at most STREAM_BYTES: memory stays bounded however large the window is."""
-    from ee_assets.local.evaluator import budget
-
-    width = m.window.width
-    if m.rows is not None:
-        rows = np.broadcast_to(m.rows[:, None], m.shape)
-        cols = np.broadcast_to(np.maximum(m.cols, 0)[None, :], m.shape)
-    else:
-        rows = np.where(m.inside_flat, m.flat_index // width, -1)
-        cols = m.flat_index % width
-    data = np.zeros(m.shape, ds.dtypes[band - 1])
-    valid = np.zeros(m.shape, bool)
-    needed = np.unique(rows[rows >= 0])
-    most = max(1, STREAM_BYTES // (width * np.dtype(ds.dtypes[band - 1]).itemsize))
-    breaks = np.flatnonzero(np.diff(needed) != 1) + 1
-    for run in np.split(needed, breaks):
-        for start in range(0, len(run), most):
-            budget.check()
-            first, last = int(run[start]), int(run[min(start + most, len(run)) - 1])
-            window = Window(m.window.col_off, m.window.row_off + first, width, last - first + 1)
-            strip = ds.read(band, window=window)
-            strip_valid = _valid(ds, band, window, strip, nodata)
-            take = (rows >= first) & (rows <= last)
-            r, c = rows[take] - first, cols[take]
-            data[take] = strip[r, c]
-            valid[take] = True if strip_valid is None else strip_valid[r, c]
-    return data, valid

@@ -6,7 +6,7 @@ more than a few tiles of intermediate pixels), and results are consumed in tile 
 are deterministic). Work started from inside a pool thread runs inline, which rules out deadlocks
 when tiled work nests (a composite kernel splitting rows inside a computePixels tile).
 
-Tiles are sized to the request's memory budget (evaluator/budget.py) from the bands' working set per
+Tiles are sized to the request's memory budget (budget.py) from the bands' working set per
 pixel (kernels/working_set.py); tiles are made as they are needed, and each one checks the request's
 deadline and cancellation before it starts.
 """
@@ -25,9 +25,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from ee_assets.local import budget
 from ee_assets.local.errors import UserMemoryLimitExceeded
-from ee_assets.local.evaluator import budget
+from ee_assets.local.kernels.working_set import bytes_per_pixel
 from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import new_pixel_cache, reset_pixel_cache
 
 TILE_PIXELS = 1 << 21  # pixels per tile: 2 Mpx is 24 MiB of float64 values plus float32 mask per band
 MIN_TILE_PIXELS = 64 * 64  # smaller tiles than this cost more in overhead than they save
@@ -129,8 +131,6 @@ def blocks(grid: Grid, tile_pixels: int = TILE_PIXELS) -> Blocks:
 def tile_pixels_for(bands: Sequence[Any], grid_pixels: int) -> int:
     """Pixels per tile for evaluating `bands` on a grid of `grid_pixels` within what is left of the current
     request's memory budget (TILE_PIXELS without one); refuses if even a small tile would not fit."""
-    from ee_assets.local.kernels.working_set import bytes_per_pixel
-
     limit = budget.current()
     if limit is None:
         return TILE_PIXELS
@@ -152,8 +152,6 @@ def tile_pixels_for(bands: Sequence[Any], grid_pixels: int) -> int:
 def evaluate_tile(bands: Sequence[Any], grid: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
     """Every band's (values, mask) on `grid`, with a pixel cache of its own (shared by the bands) whose charges to
     the request's memory budget are released with it."""
-    from ee_assets.local.values.image import new_pixel_cache, reset_pixel_cache
-
     token = new_pixel_cache()
     try:
         with budget.pixel_scope():

@@ -5,9 +5,10 @@ float32 mask) until the tile is done, and some recipes that reduce many inputs a
 working set per pixel is about 12 bytes per distinct recipe, plus 9 bytes per input of a many-input recipe that
 stacks them (the compiled composites of kernels/composite.py stream through their inputs instead), and a quarter
 more for the temporaries numpy makes on the way (calibrated on composites of 40-74 images: the tiles then fit the
-budget without being smaller than they need to be). The recipes are found by walking the bands' recipe graph
+budget without being smaller than they need to be), plus the scratch memory a recipe declares (a neighbourhood
+stacked per pixel, a graph: Recipe.scratch_bytes_per_pixel). The recipes are found by walking the bands' recipe graph
 through the fields that hold recipes, bands or images. Work a recipe hides elsewhere (a larger grid it asks its
-input for) is not seen here; the pixel charges made while evaluating (evaluator/budget.py) still bound it.
+input for) is not seen here; the pixel charges made while evaluating (budget.py) still bound it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ee_assets.local.evaluator.budget import PIXEL_BYTES
+from ee_assets.local.budget import PIXEL_BYTES
 from ee_assets.local.values.image import Band, Image, Recipe
 
 STACKED_BYTES = 9  # per input of a many-input recipe: the float64 value and the validity byte it is stacked as
@@ -36,7 +37,7 @@ def bytes_per_pixel(bands: Sequence[Band]) -> int:
         seen.add(id(recipe))
         inputs = list(_inputs(recipe))
         stacks = len(inputs) >= MANY_INPUTS and not _streams_inputs(recipe)
-        total += PIXEL_BYTES + (STACKED_BYTES * len(inputs) if stacks else 0)
+        total += PIXEL_BYTES + (STACKED_BYTES * len(inputs) if stacks else 0) + recipe.scratch_bytes_per_pixel
         stack.extend(inputs)
     return int(TEMPORARIES * total)
 

@@ -26,10 +26,10 @@ import shapely
 from affine import Affine
 
 from ee_assets.local.kernels import coverage
+from ee_assets.local.kernels.coverage import MIN_WEIGHTED_FRACTION, flat_parts, polygonal_part
 from ee_assets.local.kernels.jit import jit, jit_sums
 from ee_assets.local.kernels.tiles import WORKERS, ordered_map, row_chunks, spread
 
-MIN_WEIGHTED_FRACTION = 0.005  # EE includes a pixel in weighted reductions from ~0.5 % coverage
 _EPS = 1e-12
 
 
@@ -153,8 +153,8 @@ def polygon_edges(geometries, indices: list[int], transform: Affine) -> PolygonE
     geoms = np.empty(len(indices), dtype=object)
     geoms[:] = [geometries[i] for i in indices]
     for k in np.flatnonzero(~_valid(geoms)):  # self-intersections, overlapping parts: union of areas
-        repaired = coverage._polygons(geoms[k])
-        parts = [] if repaired is None else [p for p in coverage._flatten(repaired) if p.geom_type == "Polygon"]
+        repaired = polygonal_part(geoms[k])
+        parts = [] if repaired is None else [p for p in flat_parts(repaired) if p.geom_type == "Polygon"]
         geoms[k] = shapely.MultiPolygon(parts) if parts else shapely.Polygon()
     seg_index, ax, ay, bx, by = _ring_segments(geoms, transform)
     seg_feature = np.asarray(indices, np.int64)[seg_index]

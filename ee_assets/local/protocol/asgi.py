@@ -6,8 +6,8 @@ Per request, in this order, so that nothing is spent on a request that is not al
 2. the request waits for a place (at most `workers + queue` are admitted; after `queue_timeout_s` it gets a 429);
 3. the body is read under EE's size limit: an announced length over it, or a chunked body that passes it, gets a
    413 with EE's message at once, and a body that stalls gets a 408;
-4. fault injection (latency, 429/503, dropped connections) if configured;
-5. the request is evaluated on a worker thread under its own budget (evaluator/budget.py) while the connection is
+4. fault injection (latency, 429/503, dropped connections; EE's per-request limit errors) if configured;
+5. the request is evaluated on a worker thread under its own budget (budget.py) while the connection is
    watched: if the client goes away, the budget is cancelled and the evaluation stops at its next check.
 """
 
@@ -16,14 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
+from ee_assets.local.budget import Budget
 from ee_assets.local.errors import RequestCancelled, Unauthenticated
-from ee_assets.local.evaluator.budget import Budget
 from ee_assets.local.protocol import heap
-from ee_assets.local.protocol.faults import STATUS, FaultConfig
+from ee_assets.local.protocol.faults import QUOTA_STATUS_HEADER, STATUS, FaultConfig
 from ee_assets.local.protocol.routes import LocalBackend, Response
 from ee_assets.local.protocol.server_limits import ServerLimits
 from ee_assets.local.protocol.workers import WorkerPool
@@ -72,6 +73,7 @@ class EEApp:
         self.method_counts: Counter[str] = Counter()  # API requests per method, e.g. "image:computePixels"
         self.in_flight = 0
         self.max_in_flight = 0
+        self.api_arrivals: deque[float] = deque(maxlen=100_000)  # time.monotonic() of recent API requests
         self.budgets: set[Budget] = set()  # requests being evaluated
         self._lock = threading.Lock()
 
@@ -88,7 +90,7 @@ class EEApp:
             try:
                 self.backend.auth.check(headers.get("authorization", ""))
             except Unauthenticated as e:
-                await self._send(send, Response.error(e), close=_has_body(headers))
+                await self._send(send, Response.error(e), close=_has_body(headers), api=path.startswith("/v1/"))
                 return
         name = self.backend.method_name(method, path)
         self._count(name, +1)
@@ -109,22 +111,26 @@ class EEApp:
             response = _error(429, f"Too many concurrent requests: the local backend evaluates {self.limits.workers} "
                                    f"at a time and queues {self.limits.queue}; retry later.", "RESOURCE_EXHAUSTED")
             response.headers["Retry-After"] = "1"
-            await self._send(send, response, close=_has_body(headers))
+            await self._send(send, response, close=_has_body(headers), api=path.startswith("/v1/"))
             return
         try:
             try:
                 body = await self._read_body(receive, headers)
             except _Refused as refused:
-                await self._send(send, refused.response, close=True)
+                await self._send(send, refused.response, close=True, api=path.startswith("/v1/"))
                 return
             except RequestCancelled:
                 return
             if self.faults.active and path.startswith("/v1/") and await self._inject_fault(send):
                 return
+            limit = self.faults.limit_error(path, body) if method == "POST" else None
+            if limit is not None:  # EE's per-request memory or time limit (a deterministic 400, as EE answers it)
+                await self._send(send, _error(400, limit, "INVALID_ARGUMENT"), api=True)
+                return
             budget = Budget(self.limits.max_request_memory, self.limits.request_timeout_s)
             response = await self._evaluate(method, path, query, headers, body, budget, receive)
             if response is not None:
-                await self._send(send, response)
+                await self._send(send, response, api=path.startswith("/v1/"))
         finally:
             admission.release()
 
@@ -139,6 +145,7 @@ class EEApp:
                 return
             if step > 0:
                 self.method_counts[name] += 1
+                self.api_arrivals.append(time.monotonic())
             self.in_flight += step
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
@@ -210,6 +217,11 @@ class EEApp:
             heap.trim()
         return response
 
+    def arrival_times(self) -> list[float]:
+        """When the last (up to 100,000) API requests arrived, in `time.monotonic()` seconds."""
+        with self._lock:
+            return list(self.api_arrivals)
+
     def cancel_all(self) -> None:
         """Cancel every evaluation in progress (the server is stopping)."""
         with self._lock:
@@ -224,10 +236,10 @@ class EEApp:
             await asyncio.sleep(faults.latency_ms / 1000)
         error, drop = faults.draw()
         if error is not None:
-            msg = f"Injected fault: the local backend answered {error} (fault injection is on)."
+            msg = faults.message or f"Injected fault: the local backend answered {error} (fault injection is on)."
             response = _error(error, msg)
             response.headers["Retry-After"] = str(faults.retry_after_s)
-            await self._send(send, response)
+            await self._send(send, response, api=True)
             return True
         if drop:
             await send({"type": "http.response.start", "status": 200,
@@ -236,8 +248,10 @@ class EEApp:
             raise InjectedDrop("connection dropped by fault injection")
         return False
 
-    @staticmethod
-    async def _send(send, response: Response, close: bool = False) -> None:
+    async def _send(self, send, response: Response, close: bool = False, api: bool = False) -> None:
+        """Send `response`; an API answer (`api`) carries the quota-status header when one is configured."""
+        if api and self.faults.quota_status is not None:
+            response.headers[QUOTA_STATUS_HEADER] = self.faults.quota_status
         headers = [(b"content-type", response.content_type.encode()),
                    (b"content-length", str(len(response.body)).encode())]
         headers += [(k.lower().encode(), str(v).encode()) for k, v in response.headers.items()]

@@ -153,6 +153,21 @@ def _projects_resource() -> dict:
                     "projects.assets.listAssets", "GET", "{+parent}:listAssets", f"{_ASSET_PATH}:listAssets",
                     ("parent", _ASSET), _list_assets_parameters(), response="ListAssetsResponse",
                 ),
+                "getPixels": _method(
+                    "projects.assets.getPixels", "POST", "{+name}:getPixels", f"{_ASSET_PATH}:getPixels",
+                    ("name", _ASSET), request="GetPixelsRequest", response="HttpBody",
+                ),
+            }},
+            "tables": {"methods": {
+                "create": _method(
+                    "projects.tables.create", "POST", "{+parent}/tables", f"{_PROJECT_PATH}/tables",
+                    ("parent", _PROJECT), _workload_tag_parameter(), request="Table", response="Table",
+                ),
+                "getFeatures": _method(
+                    "projects.tables.getFeatures", "GET", "{+name}:getFeatures",
+                    f"{_PROJECT_PATH}/tables/{{tablesId}}:getFeatures", ("name", "^projects/[^/]+/tables/[^/]+$"),
+                    response="HttpBody",
+                ),
             }},
             "value": {"methods": {"compute": _method(
                 "projects.value.compute", "POST", "{+project}/value:compute", f"{_PROJECT_PATH}/value:compute",
@@ -275,6 +290,16 @@ def _schemas() -> dict:
             "Thumbnail", "A thumbnail (getThumbURL / getDownloadURL) to be fetched with :getPixels.",
             name=_string(), expression=_ref("Expression"), fileFormat=_string(), bandIds=_array(_string()),
             visualizationOptions=_ref("VisualizationOptions"), grid=_ref("PixelGrid"), filenamePrefix=_string(),
+        ),
+        _object(
+            "GetPixelsRequest", "Request body of assets.getPixels: an asset's pixels without an expression.",
+            fileFormat=_string(), grid=_ref("PixelGrid"), region=_any("A GeoJSON geometry."),
+            bandIds=_array(_string()), visualizationOptions=_ref("VisualizationOptions"), workloadTag=_string(),
+        ),
+        _object(
+            "Table", "A table download (FeatureCollection.getDownloadURL) to be fetched with :getFeatures.",
+            name=_string(), expression=_ref("Expression"), fileFormat=_string(), selectors=_array(_string()),
+            filename=_string(),
         ),
         _object(
             "EarthEngineMap", "A map (getMapId) whose tiles can be fetched.",

@@ -108,6 +108,10 @@ class EEHTTPServer:
     def max_in_flight(self) -> int:
         return self.app.max_in_flight
 
+    @property
+    def api_arrival_times(self) -> list[float]:
+        return self.app.arrival_times()
+
     def serve_forever(self) -> None:
         try:
             self._uvicorn.run(sockets=[self.socket])

@@ -1,4 +1,4 @@
-"""OAuth2 for the local backend: static bearer tokens, and a JWT-bearer token endpoint for service-account keys.
+"""OAuth2 for the local backend: static bearer tokens, and a token endpoint for service-account keys and users.
 
 A service-account key whose `token_uri` points at `<server>/token` goes through the
 same flow as on Google: google-auth signs an assertion with the private key, the
@@ -10,6 +10,9 @@ once: presented again within REPLAY_GRACE_S (a retry after a lost answer, or a s
 process signing with the same key in the same second, which gives the same bytes) it
 gets the token it already got, later it is refused. Issued tokens are forgotten an hour
 after they expire, used assertions once they have expired.
+
+User credentials (application default credentials of `gcloud auth application-default login`) use the
+refresh-token grant: the endpoint checks the registered client id, secret and refresh token.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from google.auth import jwt
 from ee_assets.local.errors import Unauthenticated
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+REFRESH_TOKEN = "refresh_token"
 # google-auth addresses service-account assertions to Google's endpoint whatever the key's token_uri says.
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 MAX_ASSERTION_LIFETIME_S = 3600  # Google refuses JWT-bearer assertions whose exp is more than an hour after iat
@@ -65,6 +69,16 @@ def generate_service_account_key(email: str, token_uri: str, project_id: str = "
             "token_uri": token_uri}
 
 
+def generate_authorized_user(quota_project_id: str | None = None) -> dict:
+    """New user credentials in the format of gcloud's application default credentials file, for offline tests."""
+    info = {"type": "authorized_user", "account": "", "universe_domain": "googleapis.com",
+            "client_id": f"{secrets.randbits(40)}-local.apps.googleusercontent.com",
+            "client_secret": secrets.token_urlsafe(18), "refresh_token": "1//local-" + secrets.token_urlsafe(32)}
+    if quota_project_id:
+        info["quota_project_id"] = quota_project_id
+    return info
+
+
 class Authenticator:
     """Checks API requests' bearer tokens; issues tokens for registered service accounts."""
 
@@ -75,6 +89,7 @@ class Authenticator:
                              "would let anyone in. Give a non-empty token, or none to serve only on loopback.")
         self.static_token = token
         self.public_keys: dict[str, str] = {}
+        self.users: dict[str, tuple[str, str]] = {}  # refresh token -> (client id, client secret)
         for key in service_account_keys:
             self.register(key)
         self.token_lifetime_s = token_lifetime_s
@@ -97,9 +112,13 @@ class Authenticator:
             key = json.loads(Path(key).read_text())
         self.public_keys[key["client_email"]] = public_key_pem(key)
 
+    def register_user(self, info: dict) -> None:
+        """Accept refresh-token grants for these user credentials (an authorized_user ADC dict)."""
+        self.users[info["refresh_token"]] = (info["client_id"], info["client_secret"])
+
     @property
     def required(self) -> bool:
-        return self.static_token is not None or bool(self.public_keys)
+        return self.static_token is not None or bool(self.public_keys) or bool(self.users)
 
     def check(self, authorization: str) -> None:
         if not self.required:
@@ -119,10 +138,13 @@ class Authenticator:
             raise Unauthenticated("Request had invalid authentication credentials: the access token has expired.")
 
     def grant(self, body: bytes, token_uri: str) -> dict:
-        """Answer a token request: verify the signed assertion, issue an access token."""
+        """Answer a token request: verify the signed assertion or the refresh token, issue an access token."""
         form = {k: v[-1] for k, v in parse_qs(body.decode(errors="replace")).items()}
+        if form.get("grant_type") == REFRESH_TOKEN:
+            return self._refresh_grant(form)
         if form.get("grant_type") != JWT_BEARER:
-            raise OAuthError("unsupported_grant_type", f"Only the JWT bearer grant ({JWT_BEARER}) is supported.")
+            raise OAuthError("unsupported_grant_type", f"Only the JWT bearer ({JWT_BEARER}) and refresh token grants "
+                                                       "are supported.")
         assertion = form.get("assertion", "")
         try:
             claims = jwt.decode(assertion, verify=False)
@@ -162,11 +184,30 @@ class Authenticator:
                     return {"access_token": token, "expires_in": int(expiry - now), "token_type": "Bearer"}
                 raise OAuthError("invalid_grant", "Invalid JWT: this assertion has already been used; sign a new "
                                                   "one for each token request (google-auth does on every refresh).")
-            token = "local-" + secrets.token_urlsafe(32)
-            self._issued[token] = now + self.token_lifetime_s
+            token = self._issue(now)
             self._assertions[digest] = (now, token, now + (exp - iat) + CLOCK_SKEW_S)
-            self.grants += 1
         return {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "Bearer"}
+
+    def _refresh_grant(self, form: dict[str, str]) -> dict:
+        """The refresh-token grant of user credentials: client id, secret and refresh token must match."""
+        client = self.users.get(form.get("refresh_token", ""))
+        if client is None:
+            raise OAuthError("invalid_grant", "Bad Request: the refresh token is not registered with this server.")
+        if not (secrets.compare_digest(form.get("client_id", ""), client[0])
+                and secrets.compare_digest(form.get("client_secret", ""), client[1])):
+            raise OAuthError("invalid_client", "The OAuth client was not found.", 401)
+        with self._lock:
+            now = self.clock()
+            self._prune(now)
+            token = self._issue(now)
+        return {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "Bearer"}
+
+    def _issue(self, now: float) -> str:
+        """A new access token valid from `now` (called with the lock held)."""
+        token = "local-" + secrets.token_urlsafe(32)
+        self._issued[token] = now + self.token_lifetime_s
+        self.grants += 1
+        return token
 
     def _prune(self, now: float) -> None:
         """Forget tokens long expired and assertions no longer valid (called with the lock held)."""

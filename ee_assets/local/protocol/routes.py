@@ -18,14 +18,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from affine import Affine
+
 from ee_assets import limits
-from ee_assets.local.algorithms.image import select
-from ee_assets.local.algorithms.registry import implemented
-from ee_assets.local.catalog.catalog import Catalog
-from ee_assets.local.encoding.pixels import encode_pixels
-from ee_assets.local.errors import EEError, InvalidArgument, NotFound, RequestTooLarge, UserMemoryLimitExceeded
-from ee_assets.local.evaluator import budget as budgets
-from ee_assets.local.evaluator.budget import Budget
+from ee_assets.local import budget as budgets
+from ee_assets.local.algorithms import implemented
+from ee_assets.local.budget import Budget
+from ee_assets.local.catalog import provenance
+from ee_assets.local.catalog.catalog import Catalog, asset_id_from_name
+from ee_assets.local.catalog.public.assets import deprecated_stac
+from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
+from ee_assets.local.encoding.tables import FORMATS as TABLE_FORMATS
+from ee_assets.local.encoding.tables import encode_table
+from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge, UserMemoryLimitExceeded
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator, pruned
 from ee_assets.local.kernels.tiles import evaluate_bands
@@ -35,14 +40,18 @@ from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.server_limits import ServerLimits
 from ee_assets.local.protocol.signatures import algorithms_response
 from ee_assets.local.protocol.thumbnails import (
+    PICTURE_FORMATS,
     ZIPPED_FORMATS,
     ThumbnailStore,
+    default_picture_bands,
     render_request,
     tile_grid,
+    transparent_picture,
     zipped_geotiffs,
 )
 from ee_assets.local.values.elements import Collection, Feature
-from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
 from ee_assets.local.values.jsonify import to_json
 
@@ -59,14 +68,18 @@ class Response:
         return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
 
     @classmethod
-    def error(cls, err: EEError) -> Response:
+    def error(cls, err: ApiError) -> Response:
         return cls.json(err.to_json(), err.code)
 
 
-# The rule earthengine-api documents for ee.data.setWorkloadTag.
-WORKLOAD_TAG = re.compile(r"[A-Za-z0-9](?:[-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?")
+# The rule earthengine-api enforces in ee.data.setWorkloadTag (ee/_state.py): EE rejects what the client would.
+WORKLOAD_TAG = re.compile(r"[a-z0-9](?:[-_a-z0-9]{0,61}[a-z0-9])?")
 _PROJECT = r"/v1/projects/(?P<project>[^/:]+)"
+# Where the official client reads the public catalog's deprecated datasets (ee/deprecation.py fetches
+# https://storage.googleapis.com/earthengine-stac/catalog/catalog_deprecated.json); the transport reads ours here.
+DEPRECATED_STAC = "/earthengine-stac/catalog/catalog_deprecated.json"
 THUMBNAIL_PIXELS = re.compile(r"/v1/projects/[^/:]+/thumbnails/[0-9a-f]+:getPixels")
+TABLE_FEATURES = re.compile(r"/v1/projects/[^/:]+/tables/[0-9a-f]+:getFeatures")
 MAP_TILE = re.compile(r"/v1/(?P<name>projects/[^/:]+/maps/[0-9a-f]+)/tiles/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)")
 ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("GET", re.compile(r"/\$discovery/rest"), "discovery"),
@@ -76,76 +89,99 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(_PROJECT + r"/image:computePixels"), "compute_pixels"),
     ("POST", re.compile(_PROJECT + r"/thumbnails"), "create_thumbnail"),
     ("POST", re.compile(_PROJECT + r"/maps"), "create_map"),
+    ("POST", re.compile(_PROJECT + r"/tables"), "create_table"),
+    ("POST", re.compile(r"/v1/(?P<name>projects/(?P<project>[^/:]+)/assets/.+):getPixels"), "get_pixels"),
     ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
     ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
 ]
 
 
 # Names of the methods, for counting requests (a fixed set: counting never grows with what clients send).
-METHOD_NAMES = {"discovery": "discovery", "algorithms": "algorithms.list", "compute_value": "value:compute",
+METHOD_NAMES = {"algorithms": "algorithms.list", "compute_value": "value:compute",
                 "compute_features": "table:computeFeatures", "compute_pixels": "image:computePixels",
-                "create_thumbnail": "thumbnails.create", "create_map": "maps.create", "list_assets": "listAssets",
-                "get_asset": "assets.get"}
+                "create_thumbnail": "thumbnails.create", "create_map": "maps.create", "create_table": "tables.create",
+                "get_pixels": "assets.getPixels", "list_assets": "listAssets", "get_asset": "assets.get"}
 
 
 class LocalBackend:
     """Answers EE REST requests from a catalog; thread-safe."""
 
-    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None):
+    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None,
+                 geotiff_mask: str = "internal"):
+        if geotiff_mask not in GEOTIFF_MASKS:
+            raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
+        self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
         self.limits = limits or ServerLimits()
         self.features = FeaturePages(self.limits.max_request_memory // 4)
         self.implemented = implemented()
         self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
+        self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     @staticmethod
     def requires_auth(method: str, path: str) -> bool:
-        """False for the token endpoint and the capability URLs of thumbnails and map tiles."""
+        """False for the token endpoint, the public deprecated-datasets list and the capability URLs of thumbnails,
+        map tiles and table downloads."""
         if method == "POST" and path == "/token":
             return False
-        return not (method == "GET" and (MAP_TILE.fullmatch(path) or THUMBNAIL_PIXELS.fullmatch(path)))
+        return not (method == "GET" and (path == DEPRECATED_STAC or MAP_TILE.fullmatch(path)
+                                         or THUMBNAIL_PIXELS.fullmatch(path) or TABLE_FEATURES.fullmatch(path)))
 
     @staticmethod
     def method_name(method: str, path: str) -> str | None:
-        """The API method a request calls ("image:computePixels", …), None if it calls none."""
-        if method == "POST" and path == "/token":
-            return "token"
+        """The API method (under /v1/) a request calls ("image:computePixels", …), None if it calls none."""
+        if not path.startswith("/v1/"):
+            return None
         if method == "GET" and MAP_TILE.fullmatch(path):
             return "maps.tiles.get"
         if method == "GET" and THUMBNAIL_PIXELS.fullmatch(path):
             return "thumbnails.getPixels"
+        if method == "GET" and TABLE_FEATURES.fullmatch(path):
+            return "tables.getFeatures"
         return next((METHOD_NAMES[name] for m, pattern, name in ROUTES if m == method and pattern.fullmatch(path)),
                     None)
 
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                root_url: str, budget: Budget | None = None) -> Response:
-        """Answer one request, evaluated under `budget` (by default one with this backend's limits)."""
+        """Answer one request, evaluated under `budget` (by default one with this backend's limits); when it read
+        synthetic data, the `x-ee-assets-synthetic` header names the assets (catalog/provenance.py)."""
         budget = budget or Budget(self.limits.max_request_memory, self.limits.request_timeout_s)
-        with budgets.active(budget):
+        with budgets.active(budget), provenance.tracking() as synthetic:
             try:
-                return self._dispatch(method, path, query, headers, body, root_url)
+                response = self._dispatch(method, path, query, headers, body, root_url)
             except MemoryError:  # an allocation no estimate foresaw: still EE's answer, and the server goes on
                 return Response.error(UserMemoryLimitExceeded("the evaluation ran out of memory; use a coarser "
                                                               "scale, a smaller region or fewer images"))
+        if synthetic and response.status < 400:
+            response.headers[provenance.SYNTHETIC_HEADER] = provenance.header_value(synthetic)
+        return response
 
     def _dispatch(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
                   root_url: str) -> Response:
+        if method == "GET" and path == DEPRECATED_STAC:  # public, like the object it stands in for
+            return Response.json(deprecated_stac())
         if method == "POST" and path == "/token":
             return self.token(body, root_url)
         tile = MAP_TILE.fullmatch(path) if method == "GET" else None
-        if tile or (method == "GET" and THUMBNAIL_PIXELS.fullmatch(path)):  # no credentials: the id is the capability
+        table = method == "GET" and TABLE_FEATURES.fullmatch(path)
+        if tile or table or (method == "GET" and THUMBNAIL_PIXELS.fullmatch(path)):  # the id is the capability
             try:
                 if tile:
                     return self.map_tile(tile["name"], int(tile["z"]), int(tile["x"]), int(tile["y"]), root_url)
+                if table:
+                    return self.table_features(path[len("/v1/"):-len(":getFeatures")])
                 return self.thumbnail_pixels(path[len("/v1/"):-len(":getPixels")], root_url)
-            except EEError as e:
+            except ApiError as e:
                 return Response.error(e)
         try:
             self.auth.check(headers.get("authorization", ""))
+            if path.startswith("/v1/"):
+                with self._tags_lock:
+                    self.user_projects[headers.get("x-goog-user-project", "")] += 1
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
@@ -155,7 +191,7 @@ class LocalBackend:
                 return Response.error(InvalidArgument(f"Method {method} is not allowed on {path}."))
             raise NotFound(f"No such method: {method} {path} (the ee_assets local backend implements "
                            "value:compute, table:computeFeatures, image:computePixels, assets and listAssets).")
-        except EEError as e:
+        except ApiError as e:
             return Response.error(e)
         except RecursionError:
             return Response.error(InvalidArgument("Expression is too deeply nested."))
@@ -184,7 +220,7 @@ class LocalBackend:
         start = _decode_token(params.get("pageToken"), parent) if params.get("pageToken") else 0
         page = items[start:start + size]
         out: dict[str, Any] = {"assets": page}
-        if start + size < len(items):
+        if items[start + size:start + size + 1]:  # more after this page (a generated listing goes no further)
             out["nextPageToken"] = _encode_token(start + size, parent)
         return Response.json(out)
 
@@ -212,8 +248,9 @@ class LocalBackend:
         tag = request.get("workloadTag")
         if tag is not None:
             if not isinstance(tag, str) or not WORKLOAD_TAG.fullmatch(tag):
-                raise InvalidArgument(f"Invalid workloadTag {tag!r}: it must be 1-63 characters, beginning and ending "
-                                      "with a letter or digit, with only letters, digits, '-', '_' and '.' between.")
+                raise InvalidArgument(f"Invalid workloadTag {tag!r}: tags must be 1-63 characters, beginning and "
+                                      "ending with a lowercase alphanumeric character ([a-z0-9]) with dashes (-), "
+                                      "underscores (_) and lowercase alphanumerics between.")
             with self._tags_lock:
                 self.workload_tags[tag] += 1
         return request
@@ -227,34 +264,49 @@ class LocalBackend:
         key = _expression_key(request)
         size = _page_size(request.get("pageSize"), limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE)
         start = _decode_token(request["pageToken"], key) if request.get("pageToken") else 0
-        features = self.features.get(key)
-        if features is None:
+        cached = self.features.get(key)
+        if cached is None:
             features = self._encoded_features(request, m["project"])
             if start + size < len(features):  # more pages will be asked for: keep the features until then
-                self.features.put(key, features)
+                self.features.put(key, features, provenance.noted())
+        else:
+            features, synthetic = cached
+            provenance.note(*synthetic)  # the answer says the pages come from synthetic data, as the first did
         page = ",".join(features[start:start + size])
         more = f',"nextPageToken":"{_encode_token(start + size, key)}"' if start + size < len(features) else ""
         return Response(200, f'{{"type":"FeatureCollection","features":[{page}]{more}}}'.encode())
 
-    def _encoded_features(self, request: dict, project: str) -> list[str]:
-        """The evaluated collection as GeoJSON features, each encoded as JSON."""
+    def _features(self, request: dict, project: str) -> list[dict]:
+        """The evaluated collection as GeoJSON features."""
         result = self._evaluate(request, project)
         if isinstance(result, Feature):
             result = Collection([result])
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
-        return [json.dumps(f.to_json(), separators=(",", ":"), allow_nan=False) for f in result.elements]
+        return [f.to_json() for f in result.elements]
 
-    def compute_pixels(self, m, params, body, root_url) -> Response:
+    def _encoded_features(self, request: dict, project: str) -> list[str]:
+        """The evaluated collection as GeoJSON features, each encoded as JSON."""
+        return [json.dumps(f, separators=(",", ":"), allow_nan=False) for f in self._features(request, project)]
+
+    def compute_pixels(self, m, params, body, root_url, picture_defaults: bool = False) -> Response:
+        """computePixels; with `picture_defaults` (thumbnails and map tiles), EE's rendering of an image given
+        without visualization parameters: its first three bands, and nothing (transparent) for no bands."""
         request = self._compute_request(body)
+        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         with self._evaluation(request, m["project"]) as image:
             if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
                                       f"got {type(image).__name__}.")
             band_ids = _band_ids(request.get("bandIds"))
             if band_ids:
-                image = select(image, [re.escape(b) for b in band_ids])
+                image = image.select([re.escape(b) for b in band_ids])
+            elif picture_defaults and fmt in PICTURE_FORMATS:
+                image, empty = default_picture_bands(image)
+                if empty and request.get("grid"):
+                    grid = _request_grid(request["grid"], image)
+                    return Response(200, *transparent_picture(grid, fmt, self.geotiff_mask))
             arrays = [b.name for b in image.bands if getattr(b, "shape", ())]
             if arrays:
                 raise InvalidArgument(f"image:computePixels: band(s) {arrays} hold arrays; flatten them to scalar "
@@ -262,9 +314,8 @@ class LocalBackend:
             grid = _request_grid(request.get("grid"), image)
             _check_pixel_limits(grid, image)
             values, masks = evaluate_bands(image.bands, grid)  # large grids: tile by tile on the tile pool
-        fmt = str(request.get("fileFormat") or "AUTO_JPEG_PNG").upper()
         data, ctype = encode_pixels(image.band_names, values, masks, [b.dtype for b in image.bands], grid, fmt,
-                                    request.get("visualizationOptions"))
+                                    request.get("visualizationOptions"), self.geotiff_mask)
         return Response(200, data, ctype)
 
     def create_thumbnail(self, m, params, body, root_url, kind: str = "thumbnails") -> Response:
@@ -283,13 +334,14 @@ class LocalBackend:
     def map_tile(self, name: str, z: int, x: int, y: int, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
         body = json.dumps({**render_request(stored), "grid": tile_grid(z, x, y)}).encode()
-        return self.compute_pixels({"project": project}, {}, body, root_url)
+        return self.compute_pixels({"project": project}, {}, body, root_url, picture_defaults=True)
 
     def thumbnail_pixels(self, name: str, root_url: str) -> Response:
         project, stored = self.thumbnails.get(name)
 
         def render(request: dict) -> Response:
-            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url)
+            return self.compute_pixels({"project": project}, {}, json.dumps(request).encode(), root_url,
+                                       picture_defaults=True)
 
         if str(stored.get("fileFormat", "")).upper() in ZIPPED_FORMATS:  # getDownloadURL's default formats
             data = zipped_geotiffs(stored, lambda r: render(r).body,
@@ -298,7 +350,68 @@ class LocalBackend:
         return render(render_request(stored))
 
 
+    # -- assets.getPixels: an asset's pixels without an expression ------------------------------------------------
+    def get_pixels(self, m, params, body, root_url) -> Response:
+        """POST …/assets/<id>:getPixels (ee.data.getPixels): the asset as computePixels of Image.load(<id>), on the
+        asset's native grid by default; `region` (GeoJSON) limits that grid to the native pixels covering it."""
+        request = _parse_body(body)
+        asset = asset_id_from_name(m["name"])
+        expression = {"result": "0", "values": {"0": {"functionInvocationValue": {
+            "functionName": "Image.load", "arguments": {"id": {"constantValue": asset}}}}}}
+        forwarded = {k: request[k] for k in ("fileFormat", "grid", "bandIds", "visualizationOptions", "workloadTag")
+                     if request.get(k) is not None}
+        if request.get("region") is not None and forwarded.get("grid") is None:
+            with self._evaluation({"expression": expression}, m["project"]) as image:
+                forwarded["grid"] = _region_grid(image, request["region"])
+        return self.compute_pixels(m, params, json.dumps({**forwarded, "expression": expression}).encode(),
+                                   root_url)
+
+    # -- table downloads: tables.create, then GET …/tables/<id>:getFeatures ---------------------------------------
+    def create_table(self, m, params, body, root_url) -> Response:
+        """Store a table download (FeatureCollection.getDownloadURL) after checking its expression is a table."""
+        request = self._compute_request(body)
+        fmt = str(request.get("fileFormat") or "CSV").upper()
+        if fmt not in TABLE_FORMATS:
+            raise InvalidArgument(f"tables.create: unsupported fileFormat {fmt!r}; the local backend writes "
+                                  f"{', '.join(TABLE_FORMATS)}.")
+        result = self._evaluate(request, m["project"])
+        if not isinstance(result, Collection):
+            raise InvalidArgument(f"tables.create: the expression must evaluate to a FeatureCollection, got "
+                                  f"{type(result).__name__}.")
+        request = {**request, "expression": pruned(request["expression"])}  # only what the table depends on
+        return Response.json({"name": self.thumbnails.create(m["project"], request, "tables")})
+
+    def table_features(self, name: str) -> Response:
+        project, stored = self.thumbnails.get(name)
+        features = self._features(stored, project)
+        data, content_type, extension = encode_table(features, stored.get("fileFormat"), stored.get("selectors"))
+        filename = f"{stored.get('filename') or 'table'}.{extension}"
+        return Response(200, data, content_type, {"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 # -- helpers ----------------------------------------------------------------------------------------------------
+def _region_grid(image: Image, region: dict) -> dict:
+    """The computePixels grid of the image's native pixels that cover `region` (a GeoJSON geometry)."""
+    native = image.native_grid()
+    if native is None:
+        raise InvalidArgument("assets.getPixels: the asset has no native grid; give 'grid'.")
+    try:
+        shape = Geometry.from_geojson(region).to(native.crs)
+    except Exception as e:  # shapely/pyproj raise several types for bad GeoJSON
+        raise InvalidArgument(f"assets.getPixels: invalid 'region': {e}.") from e
+    inv = ~native.transform
+    corners = [inv @ (x, y) for x in shape.bounds[0::2] for y in shape.bounds[1::2]]
+    c0, r0 = (max(0, math.floor(min(v))) for v in zip(*corners, strict=True))
+    c1 = min(native.width, math.ceil(max(c for c, _ in corners)))
+    r1 = min(native.height, math.ceil(max(r for _, r in corners)))
+    if c1 <= c0 or r1 <= r0:
+        raise InvalidArgument("assets.getPixels: the region does not overlap the asset.")
+    t = native.transform @ Affine.translation(c0, r0)
+    return {"crsCode": native.crs, "dimensions": {"width": c1 - c0, "height": r1 - r0},
+            "affineTransform": {"scaleX": t.a, "shearX": t.b, "translateX": t.c, "shearY": t.d, "scaleY": t.e,
+                                "translateY": t.f}}
+
+
 def _parse_body(body: bytes) -> dict:
     if len(body) > limits.MAX_REQUEST_BODY_BYTES:
         raise RequestTooLarge(f"Request payload size ({len(body)} bytes) exceeds the limit "
@@ -399,8 +512,9 @@ def _grid_number(spec: dict, section: str, name: str, integer: bool = False) -> 
 
 
 def _request_grid(spec: dict | None, image: Image) -> Grid:
-    if not image.bands:
-        raise InvalidArgument("image:computePixels: the image has no bands.")
+    if not image.bands and spec is None:
+        raise InvalidArgument("image:computePixels: the image has no bands (a composite of an empty collection?), "
+                              "so it has no grid of its own; there is nothing to draw.")
     native = image.native_grid()
     if spec is None:
         if native is None:
@@ -438,8 +552,6 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
         if native is None:
             raise InvalidArgument("image:computePixels: 'grid.dimensions' is required for an unbounded image.")
         width, height = width or native.width, height or native.height
-    from affine import Affine
-
     try:
         transform = Affine(float(t.get("scaleX", 0)), float(t.get("shearX", 0)), float(t.get("translateX", 0)),
                            float(t.get("shearY", 0)), float(t.get("scaleY", 0)), float(t.get("translateY", 0)))
@@ -449,8 +561,6 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
     if w <= 0 or h <= 0 or transform.determinant == 0:
         raise InvalidArgument("image:computePixels: grid dimensions must be positive and the transform invertible.")
     try:
-        from ee_assets.local.values.grid import parse_crs
-
         parse_crs(crs)
     except Exception as e:
         raise InvalidArgument(f"image:computePixels: unknown CRS '{crs}'.") from e

@@ -1,6 +1,7 @@
-"""Thumbnails and map tiles: `POST …/thumbnails` or `POST …/maps` store a render request under an unguessable
-name; `GET …/thumbnails/<id>:getPixels` renders it on the image's own grid (getThumbURL), and
-`GET …/maps/<id>/tiles/{z}/{x}/{y}` on a 256 x 256 Web Mercator tile (getMapId, geemap's Map.addLayer).
+"""Thumbnails, map tiles and table downloads: `POST …/thumbnails`, `POST …/maps` or `POST …/tables` store a request
+under an unguessable name; `GET …/thumbnails/<id>:getPixels` renders it on the image's own grid (getThumbURL),
+`GET …/maps/<id>/tiles/{z}/{x}/{y}` on a 256 x 256 Web Mercator tile (getMapId, geemap's Map.addLayer) and
+`GET …/tables/<id>:getFeatures` writes the table (FeatureCollection.getDownloadURL).
 
 As on Earth Engine, the returned URLs work without credentials (so `requests.get(url)`, an <img> tag or a web map
 can fetch them): the 128-bit random id is the capability. Requests are kept in an LRU bounded in number and in bytes
@@ -17,7 +18,13 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
+
+from ee_assets.local.algorithms.support.bands import first_elements
+from ee_assets.local.encoding.pixels import encode_pixels
 from ee_assets.local.errors import NotFound
+from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.image import Image
 
 MAX_THUMBNAILS = 512
 MAX_THUMBNAIL_BYTES = 64 << 20  # of stored requests (as JSON), all together
@@ -38,7 +45,7 @@ class ThumbnailStore:
         `projects/<project>/<kind>/<id>`."""
         name = f"projects/{project}/{kind}/{secrets.token_hex(16)}"
         kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds",
-                                         "filenamePrefix") if request.get(k) is not None}
+                                         "filenamePrefix", "selectors", "filename") if request.get(k) is not None}
         size = len(json.dumps(kept, separators=(",", ":")))
         with self._lock:
             self._items[name] = (project, kept, size)
@@ -91,6 +98,23 @@ def render_request(stored: dict) -> dict:
     if request["fileFormat"] in PICTURE_FORMATS:
         request.setdefault("visualizationOptions", {})
     return request
+
+
+def default_picture_bands(image: Image) -> tuple[Image, bool]:
+    """The bands EE draws when no visualization parameters name them, and whether there is nothing to draw: the
+    first three of a multi-band image ("If the 'bands' parameter is not defined, the first three bands are used",
+    the Map.addLayer apidocs; "If empty, the first 3 are used", Image.visualize's signature), else all."""
+    image = first_elements(image)  # array pixels draw their first element
+    if len(image.bands) > 3:
+        return image.with_bands(image.bands[:3]), False
+    return image, not image.bands
+
+
+def transparent_picture(grid: Grid, fmt: str, geotiff_mask: str) -> tuple[bytes, str]:
+    """A fully transparent picture of `grid`: how an image with no bands renders."""
+    zeros = np.zeros((1, grid.height, grid.width))
+    return encode_pixels(["vis-gray"], zeros, zeros.astype(np.float32), [np.dtype(np.uint8)], grid,
+                         fmt, None, geotiff_mask)
 
 
 def zipped_geotiffs(stored: dict, render: Callable[[dict], bytes], band_names: Callable[[dict], list[str]]) -> bytes:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ee_assets.local.values.geometry import Geometry
+from ee_assets.local.values.jsonify import to_json
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -60,8 +61,6 @@ class Feature:
         return {k: v for k, v in self.properties.items() if not k.startswith("system:")}
 
     def to_json(self) -> dict:
-        from ee_assets.local.values.jsonify import to_json
-
         out = {
             "type": "Feature",
             "geometry": self.geometry.to_geojson() if self.geometry is not None else None,
@@ -84,8 +83,6 @@ class Collection:
         return Collection(list(elements), dict(self.properties), kind or self.kind)
 
     def to_json(self) -> dict:
-        from ee_assets.local.values.jsonify import to_json
-
         out: dict[str, Any] = {"type": self.kind}
         if self.kind == "FeatureCollection":
             out["columns"] = _columns(self.elements)

@@ -49,7 +49,7 @@ class Geometry:
 
     def to_geojson(self) -> dict:
         gj = mapping(self.to_wgs84())
-        gj = _lists(gj)
+        gj = plain_lists(gj)
         return gj
 
     def to_json(self) -> dict:
@@ -58,15 +58,16 @@ class Geometry:
         if crs_equal(self.crs, WGS84):
             gj = self.to_geojson()
         else:
-            gj = {**_lists(mapping(self.geom)), "crs": {"type": "name", "properties": {"name": self.crs}}}
+            gj = {**plain_lists(mapping(self.geom)), "crs": {"type": "name", "properties": {"name": self.crs}}}
         if gj["type"] != "Point" and not self.geodesic:
             gj["geodesic"] = False
         return gj
 
 
-def _lists(obj):
+def plain_lists(obj):
+    """GeoJSON-like data with lists for tuples (as JSON has them)."""
     if isinstance(obj, dict):
-        return {k: _lists(v) for k, v in obj.items()}
+        return {k: plain_lists(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_lists(v) for v in obj]
+        return [plain_lists(v) for v in obj]
     return obj

@@ -9,6 +9,7 @@ per-request cache makes a recipe shared by several bands or images run once.
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,10 +17,12 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ee_assets.local.evaluator import budget
-from ee_assets.local.kernels.resample import read_resampled
+from ee_assets.local import budget
+from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.geometry import Geometry, transformer
 from ee_assets.local.values.grid import Grid
+from ee_assets.local.values.jsonify import to_json
+from ee_assets.local.values.pixel_type import PixelType
 from ee_assets.local.values.projection import DEFAULT_PROJECTION, Projection
 
 Pixels = tuple[np.ndarray, np.ndarray]
@@ -39,33 +42,36 @@ def reset_pixel_cache(token: contextvars.Token) -> None:
 class Recipe:
     """How to compute one band on any grid."""
 
+    # Bytes per output pixel that `compute` allocates besides its output and its inputs' pixels (a neighbourhood
+    # stacked per pixel, a graph): tiles are sized by it (kernels/working_set.py) and it is held in the request's
+    # budget while `compute` runs.
+    scratch_bytes_per_pixel: int = 0
+
     def compute(self, grid: Grid) -> Pixels:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def scratch_bytes(self, grid: Grid) -> int:
+        """The scratch memory computing on `grid` takes (scratch_bytes_per_pixel per pixel unless overridden)."""
+        return self.scratch_bytes_per_pixel * grid.width * grid.height
 
     def evaluate(self, grid: Grid) -> Pixels:
         cache = _pixel_cache.get()
         if cache is None:
             budget.charge_pixels(grid.width * grid.height)
-            return self.compute(grid)
+            return self._compute_held(grid)
         key = (id(self), grid)
         hit = cache.get(key)
         if hit is None:
             budget.charge_pixels(grid.width * grid.height)  # before computing: refused if over the request's budget
-            hit = cache[key] = (self, self.compute(grid))  # keep self alive so id() stays unique
+            hit = cache[key] = (self, self._compute_held(grid))  # keep self alive so id() stays unique
         return hit[1]
 
-
-@dataclass(eq=False)
-class SourceRecipe(Recipe):
-    """One band of a file in the catalog, resampled (nearest) onto the requested grid."""
-
-    path: str
-    band_index: int  # 1-based
-    grid: Grid
-    nodata: float | None
-
-    def compute(self, grid: Grid) -> Pixels:
-        return read_resampled(self.path, self.band_index, self.grid, grid, self.nodata)
+    def _compute_held(self, grid: Grid) -> Pixels:
+        scratch = self.scratch_bytes(grid)
+        if not scratch:
+            return self.compute(grid)
+        with budget.holding(scratch, f"{type(self).__name__} on {grid.width:,} x {grid.height:,} pixels"):
+            return self.compute(grid)
 
 
 @dataclass(eq=False)
@@ -122,6 +128,38 @@ class Image:
     def with_bands(self, bands: Sequence[Band], **props) -> Image:
         return Image(list(bands), {**self.properties, **props})
 
+    def select(self, selectors: Sequence, new_names: Sequence[str] | None = None) -> Image:
+        """EE's Image.select: bands by index or by regular expression (a name that is not a valid pattern matches
+        itself), in selector order, optionally renamed."""
+        chosen: list[Band] = []
+        if selectors and not self.bands:  # EE's message for this case
+            raise InvalidArgument(f"Image.select: Band pattern '{selectors[0]}' was applied to an Image with no "
+                                  "bands.")
+        for sel in selectors:
+            if isinstance(sel, bool) or not isinstance(sel, (str, int, float)):
+                raise InvalidArgument(f"Image.select: Invalid band selector {sel!r}.")
+            if isinstance(sel, (int, float)):
+                idx = int(sel)
+                if not 0 <= idx < len(self.bands):
+                    raise InvalidArgument(f"Image.select: Band index {idx} out of bounds "
+                                          f"(image has {len(self.bands)} bands).")
+                chosen.append(self.bands[idx])
+                continue
+            try:
+                pattern = re.compile(sel)
+            except re.error:
+                pattern = re.compile(re.escape(sel))
+            matched = [b for b in self.bands if pattern.fullmatch(b.name)]
+            if not matched:
+                raise InvalidArgument(f"Image.select: Pattern '{sel}' did not match any bands.")
+            chosen.extend(matched)
+        if new_names is not None:
+            if len(new_names) != len(chosen):
+                raise InvalidArgument(f"Image.select: Selected {len(chosen)} bands but got {len(new_names)} new "
+                                      "names.")
+            chosen = [b.derive(b.recipe, name=n) for b, n in zip(chosen, new_names, strict=True)]
+        return self.with_bands(chosen)
+
     def projection(self) -> Projection:
         """The projection of the first band, EE's `Image.projection` (the default 1° WGS84 when bandless)."""
         return self.bands[0].projection if self.bands else DEFAULT_PROJECTION
@@ -145,8 +183,6 @@ class Image:
         return Geometry(shapely.Polygon(np.column_stack([lon, lat])), "EPSG:4326", False)
 
     def to_json(self) -> dict:
-        from ee_assets.local.values.jsonify import to_json
-
         props = {k: v for k, v in self.properties.items() if k not in ("system:id", "system:version")}
         out: dict[str, Any] = {"type": "Image", "bands": [band_info(b) for b in self.bands]}
         if "system:id" in self.properties:
@@ -157,25 +193,16 @@ class Image:
         return out
 
 
-def pixel_type(dtype: np.dtype) -> dict:
-    """EE's PixelType JSON for a numpy dtype."""
-    dtype = np.dtype(dtype)
-    if dtype.kind in "iub":
-        info = np.iinfo(np.uint8 if dtype.kind == "b" else dtype)
-        return {"type": "PixelType", "precision": "int", "min": int(info.min), "max": int(info.max)}
-    return {"type": "PixelType", "precision": "float" if dtype.itemsize <= 4 else "double"}
-
-
 def band_info(band: Band) -> dict:
     info: dict[str, Any] = {
         "id": band.name,
-        "data_type": pixel_type(band.dtype),
+        "data_type": PixelType.of(band.dtype).to_json(),
         "crs": band.projection.crs,
         "crs_transform": band.projection.to_json()["transform"],
     }
     if band.extent is not None:
         info["dimensions"] = [band.extent.width, band.extent.height]
-    if getattr(band, "shape", ()):  # array bands (algorithms/image_arrays.py): EE reports the array's rank
+    if isinstance(band, ArrayBand) and band.shape:  # EE reports the array's rank
         info["data_type"]["dimensions"] = len(band.shape)
     return info
 
@@ -187,3 +214,36 @@ def constant_band(value: float, name: str = "constant") -> Band:
     else:
         dtype = np.dtype(np.float64)
     return Band(name, np.dtype(dtype), DEFAULT_PROJECTION, ConstantRecipe(v))
+
+
+# -- array bands: every pixel holds an array of one fixed shape ------------------------------------------------
+@dataclass(eq=False)
+class ArrayBand(Band):
+    """A band of array pixels; `shape` is the array shape of every pixel."""
+
+    shape: tuple[int, ...] = ()
+
+    @property
+    def dimensions(self) -> int:
+        return len(self.shape)
+
+
+def is_array(band: Band) -> bool:
+    return isinstance(band, ArrayBand)
+
+
+@dataclass(eq=False)
+class ConstantArrayRecipe(Recipe):
+    value: np.ndarray
+
+    def compute(self, grid: Grid) -> Pixels:
+        values = np.broadcast_to(self.value.astype(np.float64), grid.shape + self.value.shape)
+        return values, np.ones(grid.shape, np.float32)
+
+
+def constant_array_image(value: np.ndarray) -> Image:
+    """Image.constant of an ee.Array: one band 'constant' holding the array in every pixel."""
+    arr = np.asarray(value, dtype=np.float64)
+    dtype = np.dtype(np.int64) if np.all(np.asarray(value) == np.round(arr)) and np.asarray(value).dtype.kind in \
+        "iu" else np.dtype(np.float64)
+    return Image([ArrayBand("constant", dtype, DEFAULT_PROJECTION, ConstantArrayRecipe(arr), None, arr.shape)])

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 WEIGHTED_KINDS = {"mean", "sum"}
 # Kinds the zonal accumulators compute without keeping the pixel values (see kernels/zonal.py).
 ACCUMULATED_KINDS = {"mean", "sum", "count", "min", "max", "stdDev", "variance"}
+# Single-input numeric kinds every reduction path (zonal, per-pixel, lists) computes directly; the others go through
+# algorithms/support/records.py.
+CLASSIC_KINDS = ACCUMULATED_KINDS | {"median", "percentile"}
 
 
 @dataclass(frozen=True)
 class Reducer:
-    """A single-input reducer. `parts` holds the pieces of a combined reducer (then `kind` is 'combined')."""
+    """A reducer. `parts` holds the pieces of a combined reducer (then `kind` is 'combined'); `inputs` is the number
+    of inputs of one record, `options` the kind's parameters (name, value) and `inner` the reducer a group, repeat
+    or forEach applies."""
 
     kind: str
     outputs: tuple[str, ...]
     weighted: bool
     percentiles: tuple[float, ...] = ()
     parts: tuple[Reducer, ...] = ()
+    inputs: int = 1
+    options: tuple[tuple[str, Any], ...] = ()
+    inner: Reducer | None = None
+
+    def option(self, name: str, default: Any = None) -> Any:
+        return dict(self.options).get(name, default)
+
+    @property
+    def is_classic(self) -> bool:
+        """Whether every part is a classic single-input numeric reducer (the fast zonal and per-pixel paths)."""
+        return all(leaf.kind in CLASSIC_KINDS and leaf.inputs == 1 for leaf in self.leaves)
 
     @classmethod
     def simple(cls, kind: str, output: str | None = None) -> Reducer:

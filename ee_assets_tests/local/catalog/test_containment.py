@@ -12,7 +12,7 @@ import rasterio
 from affine import Affine
 
 from ee_assets.local.catalog.catalog import Catalog, CatalogError
-from ee_assets_tests.conftest import write_catalog
+from ee_assets_tests.support.local_backend import write_catalog
 
 TRANSFORM = Affine(1, 0, 0, 0, -1, 4)
 

@@ -10,8 +10,8 @@ import requests
 
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.local.protocol.oauth import Authenticator
-from ee_assets_tests.local.protocol.raw_http import connect, head, read_response
-from ee_assets_tests.local.protocol.serving import NUMBER, assert_serves, post
+from ee_assets_tests.support.raw_http import connect, head, read_response
+from ee_assets_tests.support.serving import NUMBER, assert_serves, post
 
 TOKEN = "s3cret-token"
 

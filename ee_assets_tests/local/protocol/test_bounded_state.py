@@ -10,7 +10,7 @@ import requests
 from ee_assets.local import LocalServer
 from ee_assets.local.protocol.feature_pages import FeaturePages
 from ee_assets.local.protocol.thumbnails import ThumbnailStore
-from ee_assets_tests.local.protocol.serving import post
+from ee_assets_tests.support.serving import post
 
 TOKEN = "state-token"
 UNUSED = "x" * (5 << 20)  # 5 MB the image does not depend on

@@ -8,9 +8,10 @@ import time
 import pytest
 
 from ee_assets.local import LocalServer
+from ee_assets.local.catalog.sample_data import s2_transform
 from ee_assets.local.protocol.server_limits import ServerLimits, parse_size
-from ee_assets_tests.local.protocol.raw_http import connect, head
-from ee_assets_tests.local.protocol.serving import assert_serves, error, post
+from ee_assets_tests.support.raw_http import connect, head
+from ee_assets_tests.support.serving import assert_serves, error, post
 
 TOKEN = "budget-token"
 
@@ -76,8 +77,6 @@ def test_the_memory_budget_is_configurable_on_the_embedded_server(ee_local, samp
 
 
 def _s2_affine() -> dict:
-    from ee_assets.local.catalog.sample_data import s2_transform
-
     t = s2_transform()
     return {"scaleX": t.a, "shearX": 0, "translateX": t.c, "shearY": 0, "scaleY": t.e, "translateY": t.f}
 

@@ -13,8 +13,8 @@ import requests
 
 from ee_assets.local import FaultConfig, LocalServer
 from ee_assets.local.protocol.server_limits import ServerLimits
-from ee_assets_tests.local.protocol.raw_http import connect
-from ee_assets_tests.local.protocol.serving import NUMBER, assert_serves, post
+from ee_assets_tests.support.raw_http import connect
+from ee_assets_tests.support.serving import NUMBER, assert_serves, post
 
 TOKEN = "conn-token"
 PARTIAL = b"POST /v1/projects/p/value:compute HTTP/1.1\r\nHost: x\r\n"  # never finished

@@ -12,7 +12,10 @@ import pytest
 
 from ee_assets.local.catalog.sample_data import s2_transform
 from ee_assets.local.server_process import ServerProcess
-from ee_assets_tests.local.protocol.serving import assert_serves, post
+from ee_assets.transport.auth import StaticTokenCredentials
+from ee_assets.transport.rest import EERestClient, build_session
+from ee_assets.transport.tiled_geotiff import fetch_geotiff
+from ee_assets_tests.support.serving import assert_serves, post
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -93,10 +96,6 @@ def test_a_legal_median_of_74_scenes_is_computed_in_bounded_memory_which_is_then
 
 def test_the_tiled_geotiff_fetch_with_default_settings_keeps_the_server_bounded(ee_local, server, tmp_path):
     """The transport's own tiled fetch (4 concurrent tiles of up to 48 MB) of a 4-band median."""
-    from ee_assets.transport.auth import StaticTokenCredentials
-    from ee_assets.transport.rest import EERestClient, build_session
-    from ee_assets.transport.tiled_geotiff import fetch_geotiff
-
     image = ee_local.ImageCollection("COPERNICUS/S2_HARMONIZED").filterDate("2020-03-01", "2020-10-01").median()
     expression = ee_local.serializer.encode(image.select(["B2", "B3", "B4", "B8"]).toFloat())
     client = EERestClient(build_session(StaticTokenCredentials(server.token)), server.url, "p")

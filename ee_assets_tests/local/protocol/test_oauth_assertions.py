@@ -11,8 +11,8 @@ from google.auth import crypt, jwt
 
 from ee_assets.local import LocalServer
 from ee_assets.local.protocol.oauth import GOOGLE_TOKEN_AUDIENCE, JWT_BEARER, generate_service_account_key
-from ee_assets_tests.fake_clock import FakeClock
-from ee_assets_tests.local.protocol.serving import NUMBER, post
+from ee_assets_tests.support.fake_clock import FakeClock
+from ee_assets_tests.support.serving import NUMBER, post
 
 EMAIL = "pipeline@local.iam.gserviceaccount.com"
 SCOPE = "https://www.googleapis.com/auth/earthengine"

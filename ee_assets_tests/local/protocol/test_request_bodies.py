@@ -10,8 +10,8 @@ import requests
 
 from ee_assets import limits
 from ee_assets.local import LocalServer
-from ee_assets_tests.local.protocol.raw_http import connect, exchange, head, read_response
-from ee_assets_tests.local.protocol.serving import NUMBER, assert_serves
+from ee_assets_tests.support.raw_http import connect, exchange, head, read_response
+from ee_assets_tests.support.serving import NUMBER, assert_serves
 
 TOKEN = "body-token"
 PATH = "/v1/projects/p/value:compute"

@@ -9,7 +9,7 @@ import math
 import pytest
 
 from ee_assets.local import LocalServer
-from ee_assets_tests.local.protocol.serving import NUMBER, assert_serves, error, post
+from ee_assets_tests.support.serving import NUMBER, assert_serves, error, post
 
 TOKEN = "validation-token"
 

@@ -1,0 +1,2 @@
+"""Array.* (ee.Array): construction, access and shape (core.py), element-wise math (math.py), linear algebra
+(linalg.py)."""

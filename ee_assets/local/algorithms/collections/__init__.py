@@ -1,0 +1,3 @@
+"""Collection.* (what FeatureCollection and ImageCollection share) and AggregateFeatureCollection.*: loading,
+filtering and mapping (core.py), columns (columns.py), aggregates (aggregates.py), rasterizing (rasterize.py) and
+styling (style.py)."""

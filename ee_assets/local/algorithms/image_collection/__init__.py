@@ -1,0 +1,1 @@
+"""ImageCollection.* and reduce.*: loading, merging and getRegion (core.py), per-pixel composites (composite.py)."""
