@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from affine import Affine
 
 from ee_assets.local import budget
+from ee_assets.local.algorithms.image.texture import glcm_texture
 from ee_assets.local.algorithms.image_collection.composite import composite
 from ee_assets.local.algorithms.lists import flat_length
 from ee_assets.local.budget import Budget
@@ -13,6 +15,7 @@ from ee_assets.local.errors import ComputationTimedOut, RequestCancelled, UserMe
 from ee_assets.local.kernels.tiles import MIN_TILE_PIXELS, TILE_PIXELS, tile_pixels_for
 from ee_assets.local.kernels.working_set import bytes_per_pixel
 from ee_assets.local.values.elements import Collection
+from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image, constant_band
 
 MIB = 1 << 20
@@ -90,3 +93,17 @@ def test_flatten_counts_shared_lists_as_often_as_it_would_copy_them():
     assert flat_length([inner] * 1000) == 1_000_000
     assert flat_length([[inner, [1, 2]], 3]) == 1003
     assert flat_length(np.arange(3).tolist()) == 3
+
+
+def test_a_neighbourhood_recipe_sizes_tiles_by_its_scratch_memory_and_holds_it_while_it_computes():
+    """glcmTexture stacks a window of pairs per pixel: the tiles shrink for it, and a grid whose scratch memory does
+    not fit is refused before any is allocated."""
+    plain = Image([constant_band(7, "b")])
+    texture = glcm_texture(plain, size=3)
+    assert bytes_per_pixel(texture.bands) > bytes_per_pixel(plain.bands) + 49 * 200  # 49 pairs of ~200 bytes
+    with budget.active(Budget(1 << 30, 60)):
+        assert tile_pixels_for(texture.bands, 10**8) * bytes_per_pixel(texture.bands) <= 1 << 30
+    grid = Grid("EPSG:32610", Affine(10, 0, 500_000, 0, -10, 4_200_000), 2000, 2000)
+    with budget.active(Budget(256 * MIB, 60)), budget.pixel_scope(), \
+            pytest.raises(UserMemoryLimitExceeded, match="GlcmRecipe on 2,000 x 2,000 pixels"):
+        texture.bands[0].recipe.evaluate(grid)

@@ -24,7 +24,7 @@ from ee_assets.local.values.image import Band, Image, Pixels, Recipe
 IMG = "Image<unknown bands>"
 SPHERE_RADIUS = 6378137.0
 MAX_PAD = 1024
-GRAPH_BYTES_PER_PIXEL = 800  # peak scratch per padded pixel: 8 directed edges, the sparse graph, distances
+GRAPH_BYTES_PER_PIXEL = 800  # peak scratch per padded pixel (tracemalloc: ~690): 8 directed edges, the graph, distances
 
 
 def _steps(grid: Grid, geodetic: bool) -> tuple[np.ndarray, np.ndarray]:
