@@ -9,6 +9,7 @@ from affine import Affine
 from ee_assets.local import budget
 from ee_assets.local.algorithms.image.texture import glcm_texture
 from ee_assets.local.algorithms.image_collection.composite import composite
+from ee_assets.local.algorithms.kernels import SHAPES
 from ee_assets.local.algorithms.lists import flat_length
 from ee_assets.local.budget import Budget
 from ee_assets.local.errors import ComputationTimedOut, RequestCancelled, UserMemoryLimitExceeded
@@ -107,3 +108,10 @@ def test_a_neighbourhood_recipe_sizes_tiles_by_its_scratch_memory_and_holds_it_w
     with budget.active(Budget(256 * MIB, 60)), budget.pixel_scope(), \
             pytest.raises(UserMemoryLimitExceeded, match="GlcmRecipe on 2,000 x 2,000 pixels"):
         texture.bands[0].recipe.evaluate(grid)
+
+
+def test_a_huge_kernel_is_refused_before_its_grids_are_made():
+    kernel = SHAPES["square"](1e6)  # 4e12 cells
+    with budget.active(Budget(64 * MIB, 60)), pytest.raises(UserMemoryLimitExceeded, match="kernel of radius"):
+        kernel.weights()
+    assert SHAPES["square"](1).weights()[0].shape == (3, 3)
