@@ -10,7 +10,7 @@ import importlib.util
 
 # extra -> the top-level modules it provides (import names, not distribution names)
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "local": ("numba", "sklearn", "scipy"),
+    "local": ("numba", "sklearn", "scipy", "orjson"),
     "s3": ("s3fs",),
     "gcs": ("gcsfs",),
     "redis": ("redis",),

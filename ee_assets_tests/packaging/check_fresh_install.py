@@ -29,9 +29,9 @@ from ee_assets.definitions import defs
 graph = defs.resolve_asset_graph()
 result = {"assets": len(list(graph.get_all_asset_keys())),
           "heavy_loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("numba", "sklearn", "scipy"))}
-os.environ["EE_BACKEND"] = "local"
-try:
-    defs.resources["earth_engine"].connect()
+from ee_assets.defs.resources import EarthEngineResource
+try:  # the code location's resource reads EE_BACKEND when the definitions load: ask for the local backend here
+    EarthEngineResource(backend="local").connect()
     result["local_error"] = None
 except ImportError as e:
     result["local_error"] = str(e)

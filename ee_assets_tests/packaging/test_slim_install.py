@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from ee_assets.extras import EXTRAS
+from ee_assets_tests.support.defs import REPO
 from ee_assets_tests.support.no_network import subprocess_pythonpath
 
 HEAVY = EXTRAS["local"]
@@ -67,3 +70,31 @@ else:
     assert report["error"] is not None
     assert "pip install 'ee_assets[local]'" in report["error"] and "EE_BACKEND=earthengine" in report["error"]
     assert all(module in report["error"] for module in HEAVY)
+
+
+def test_the_code_location_loads_from_a_built_wheel_without_the_source_tree(tmp_path):
+    """An installed wheel has no pyproject.toml: the definitions must not need dg's project file to load."""
+    source = tmp_path / "src"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".dagster", "outputs", "test-artifacts", "build", "*.egg-info", "__pycache__", ".*_cache"))
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
+                            "--no-build-isolation", "--wheel-dir", str(tmp_path / "dist"), str(source)],
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("ee_assets-*.whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:  # what pip install puts in site-packages for a pure-Python wheel
+        archive.extractall(site)
+    work = tmp_path / "work"
+    (work / "dagster_home").mkdir(parents=True)
+    env = {**os.environ, "EE_BACKEND": "earthengine", "DAGSTER_HOME": str(work / "dagster_home"),
+           "PYTHONPATH": os.pathsep.join([str(site), subprocess_pythonpath(tmp_path / "guard")])}
+    done = subprocess.run([sys.executable, "-c", """
+import json, ee_assets
+from ee_assets.definitions import defs
+print(json.dumps({"file": ee_assets.__file__, "assets": len(list(defs.resolve_asset_graph().get_all_asset_keys()))}))
+"""], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert Path(report["file"]).is_relative_to(site)
+    assert report["assets"] >= 5

@@ -14,6 +14,7 @@ from rasterio.windows import Window
 
 from ee_assets.local import budget
 from ee_assets.local.catalog.containment import raster_driver
+from ee_assets.local.kernels.nodata import FLOAT32_EXACT, float32_values_and_mask, values_and_mask
 from ee_assets.local.kernels.resample import PixelMapping, pixel_mapping
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Pixels, Recipe
@@ -30,6 +31,38 @@ class SourceRecipe(Recipe):
 
     def compute(self, grid: Grid) -> Pixels:
         return read_resampled(self.path, self.band_index, self.grid, grid, self.nodata)
+
+    def evaluate_native(self, grid: Grid) -> Pixels:
+        pixels = read_native(self.path, self.band_index, self.grid, grid, self.nodata)
+        if pixels is None:
+            return self.evaluate(grid)
+        budget.charge_pixels(grid.width * grid.height)  # released with the tile, as evaluate's charge is
+        return pixels
+
+
+def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | None:
+    """(float32 values, uint8 mask) of source band `band` when `dst` shows a window of the file's own grid as it
+    is (off the raster: masked) and the band's type fits float32 exactly (kernels/nodata.py); else None (then
+    read_resampled)."""
+    m = pixel_mapping(src, dst)
+    block = m.block
+    if block is None:
+        return None
+    with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
+        if np.dtype(ds.dtypes[band - 1]) not in FLOAT32_EXACT:
+            return None
+        data = ds.read(band, window=m.window)
+        if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:
+            pixels = (data if data.dtype == np.float32 else data.astype(np.float32),
+                      (ds.read_masks(band, window=m.window) > 0).view(np.uint8))
+        else:
+            pixels = float32_values_and_mask(data, nodata)
+    if pixels is None or m.is_window:
+        return pixels
+    i0, i1, j0, j1 = block
+    values, mask = np.zeros(dst.shape, np.float32), np.zeros(dst.shape, np.uint8)
+    values[i0:i1, j0:j1], mask[i0:i1, j0:j1] = pixels
+    return values, mask
 
 
 STREAM_BYTES = 64 << 20  # a source window larger than this, for a much smaller grid, is read row by row
@@ -50,9 +83,15 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
             data, valid = _gather_rows(ds, band, m, nodata)
             return data.astype(np.float64), (m.inside & valid).astype(np.float32)
         data = ds.read(band, window=m.window)
-        valid = _valid(ds, band, m.window, data, nodata)
-    values = m.gather(data).astype(np.float64)
+        valid = None  # all valid, or (below) from the nodata value
+        if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:
+            valid = ds.read_masks(band, window=m.window) > 0
     everywhere = m.rows is not None and bool(np.all(m.rows >= 0) and np.all(m.cols >= 0))
+    if nodata is not None:
+        if everywhere and m.gather(data) is data and (pixels := values_and_mask(data, nodata)) is not None:
+            return pixels  # the window is the grid: values and mask in one pass
+        valid = ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
+    values = m.gather(data).astype(np.float64)
     if valid is None:
         mask = np.ones(dst.shape, np.float32) if everywhere else m.inside.astype(np.float32)
     else:

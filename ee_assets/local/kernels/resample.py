@@ -55,14 +55,48 @@ class PixelMapping:
         arrays = (self.rows, self.cols, self.flat_index, self.inside_flat)
         return sum(a.nbytes for a in arrays if a is not None) + 64
 
+    @property
+    def block(self) -> tuple[int, int, int, int] | None:
+        """(i0, i1, j0, j1) when the target shows the source window unchanged as one block — target rows i0:i1 are
+        the window's rows in order, target columns j0:j1 its columns — and every other target pixel falls off the
+        source (a grid-aligned tile at the raster's edge); None otherwise."""
+        if self.window is None or self.rows is None:
+            return None
+        rows, cols = _run(self.rows, int(self.window.height)), _run(self.cols, int(self.window.width))
+        return None if rows is None or cols is None else (*rows, *cols)
+
+    @property
+    def is_window(self) -> bool:
+        """The target grid is the source window itself: reading the window is all there is to do."""
+        return self.block == (0, self.shape[0], 0, self.shape[1])
+
     def gather(self, data: np.ndarray) -> np.ndarray:
         """The target-grid array of a source-window array (arbitrary values where outside)."""
         if self.rows is not None:
-            rows, cols = np.maximum(self.rows, 0), np.maximum(self.cols, 0)
-            if _is_range(rows, data.shape[0]) and _is_range(cols, data.shape[1]):
+            block = self.block
+            if block == (0, self.shape[0], 0, self.shape[1]):
                 return data
+            rows, cols = np.maximum(self.rows, 0), np.maximum(self.cols, 0)
+            if block is not None:  # slices, not a fancy index: the same values (row and column 0 off the source)
+                i0, i1, j0, j1 = block
+                out = np.empty(self.shape, data.dtype)
+                out[i0:i1, j0:j1] = data
+                out[i0:i1, :j0] = data[:, :1]
+                out[i0:i1, j1:] = data[:, :1]
+                out[:i0] = data[0, cols]
+                out[i1:] = data[0, cols]
+                return out
             return data[rows[:, None], cols[None, :]]
         return np.take(data, self.flat_index)
+
+
+def _run(index: np.ndarray, length: int) -> tuple[int, int] | None:
+    """(start, end) when `index` is -1 except for 0, 1, ..., length - 1 at positions start..end - 1."""
+    inside = np.flatnonzero(index >= 0)
+    if length == 0 or len(inside) != length or inside[-1] - inside[0] != length - 1:
+        return None
+    start = int(inside[0])
+    return (start, start + length) if _is_range(index[start:start + length], length) else None
 
 
 def _is_range(index: np.ndarray, length: int) -> bool:

@@ -149,13 +149,14 @@ def tile_pixels_for(bands: Sequence[Any], grid_pixels: int) -> int:
     return int(min(TILE_PIXELS, pixels))
 
 
-def evaluate_tile(bands: Sequence[Any], grid: Grid) -> list[tuple[np.ndarray, np.ndarray]]:
+def evaluate_tile(bands: Sequence[Any], grid: Grid, native: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
     """Every band's (values, mask) on `grid`, with a pixel cache of its own (shared by the bands) whose charges to
-    the request's memory budget are released with it."""
+    the request's memory budget are released with it; with `native`, in the cheaper form a recipe may have for
+    reductions (Recipe.evaluate_native)."""
     token = new_pixel_cache()
     try:
         with budget.pixel_scope():
-            return [band.recipe.evaluate(grid) for band in bands]
+            return [band.recipe.evaluate_native(grid) if native else band.recipe.evaluate(grid) for band in bands]
     finally:
         reset_pixel_cache(token)
 

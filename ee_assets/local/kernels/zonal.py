@@ -561,6 +561,46 @@ def _centre_runs(ax, ay, bx, by, feats, starts, ends, width, height):
 # --- accumulation -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WeightedSums:
+    """Weighted count, weight and value sums per region over one window, from zero."""
+
+    w_count: np.ndarray  # int64
+    w_sum: np.ndarray
+    w_value: np.ndarray
+
+
+def weighted_window_sums(values: np.ndarray, mask: np.ndarray, regions: WeightedRegions, top: int,
+                         left: int) -> WeightedSums:
+    """The polygon regions' weighted sums over one window (`values`/`mask` from grid row `top`, column `left`).
+
+    Made to run on the tile pool, one window per task, while other tasks read the next windows: the sums start
+    from zero and ZonalAccumulator.add_weighted_sums adds them in window order, so the answer does not depend on
+    which task finished first. The regions that are not polygons are left to add_weighted_others.
+    """
+    n = regions.n
+    sums = WeightedSums(np.zeros(n, np.int64), np.zeros(n), np.zeros(n))
+    e = regions.edges
+    if e is not None and len(e.feats):
+        _sweep_regions(e, values, mask, top, left, sums.w_count, sums.w_sum, sums.w_value)
+    return sums
+
+
+def _sweep_regions(e: PolygonEdges, values: np.ndarray, mask: np.ndarray, top: int, left: int, w_count: np.ndarray,
+                   w_sum: np.ndarray, w_value: np.ndarray) -> None:
+    """_weighted_sweep of every region over the window, groups of regions on the tile pool (inline on a pool
+    thread): no region is in two groups, so no sum is shared between threads."""
+    h, w = values.shape
+
+    def run(span):
+        i, j = span
+        _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], e.boxes[i:j], top,
+                        top + h, left, left + w, MIN_WEIGHTED_FRACTION, False, values, mask, w_count, w_sum, w_value)
+
+    for _ in ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))):
+        pass
+
+
 @dataclass
 class ZonalAccumulator:
     """Running statistics of `n` regions, fed tile by tile (rows of a grid) with `add_weighted`/`add_centre`."""
@@ -609,17 +649,21 @@ class ZonalAccumulator:
                              left: int) -> None:
         """Weighted pixels of prepared regions over the window whose pixels `values`/`mask` hold (grid rows
         from `top`, columns from `left`): coverage computed and added in one sweep, regions split over threads."""
-        h, w = values.shape
         e = regions.edges
         if e is not None and len(e.feats):
-            def run(span):
-                i, j = span
-                _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], e.boxes[i:j],
-                                top, top + h, left, left + w, MIN_WEIGHTED_FRACTION, False, values, mask,
-                                self.w_count, self.w_sum, self.w_value)
+            _sweep_regions(e, values, mask, top, left, self.w_count, self.w_sum, self.w_value)
+        self.add_weighted_others(values, mask, regions, top, left)
 
-            for _ in ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))):
-                pass
+    def add_weighted_sums(self, sums: WeightedSums) -> None:
+        """Add one window's weighted sums (weighted_window_sums), in the order the windows are to be added."""
+        self.w_count += sums.w_count
+        self.w_sum += sums.w_sum
+        self.w_value += sums.w_value
+
+    def add_weighted_others(self, values: np.ndarray, mask: np.ndarray, regions: WeightedRegions, top: int,
+                            left: int) -> None:
+        """The weighted pixels of the regions that are not polygons (points, lines, mixed collections)."""
+        h, w = values.shape
         if len(regions.others.row):
             self.add_weighted(values, mask, regions.others.rows(top, top + h).columns(left, left + w), top, left)
 

@@ -13,15 +13,15 @@ from collections import OrderedDict
 
 
 class FeaturePages:
-    """expression key → its features as JSON texts; thread-safe, least recently used evicted first."""
+    """expression key → its features as JSON bytes; thread-safe, least recently used evicted first."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.used = 0
-        self._items: OrderedDict[str, tuple[list[str], frozenset[str], int]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[list[bytes], frozenset[str], int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[list[str], frozenset[str]] | None:
+    def get(self, key: str) -> tuple[list[bytes], frozenset[str]] | None:
         """(features, synthetic asset ids read) of `key`, if kept."""
         with self._lock:
             item = self._items.get(key)
@@ -30,7 +30,7 @@ class FeaturePages:
             self._items.move_to_end(key)
             return item[0], item[1]
 
-    def put(self, key: str, features: list[str], synthetic: frozenset[str] = frozenset()) -> None:
+    def put(self, key: str, features: list[bytes], synthetic: frozenset[str] = frozenset()) -> None:
         size = sum(len(f) for f in features) + 64 * len(features)
         if size > self.max_bytes:
             return

@@ -27,6 +27,7 @@ from ee_assets.local.budget import Budget
 from ee_assets.local.catalog import provenance
 from ee_assets.local.catalog.catalog import Catalog, asset_id_from_name
 from ee_assets.local.catalog.public.assets import deprecated_stac
+from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.encoding.tables import FORMATS as TABLE_FORMATS
 from ee_assets.local.encoding.tables import encode_table
@@ -49,7 +50,8 @@ from ee_assets.local.protocol.thumbnails import (
     transparent_picture,
     zipped_geotiffs,
 )
-from ee_assets.local.values.elements import Collection, Feature
+from ee_assets.local.values.elements import Collection, Feature, features_json
+from ee_assets.local.values.geojson import coordinates_as_json
 from ee_assets.local.values.geometry import Geometry
 from ee_assets.local.values.grid import Grid, parse_crs
 from ee_assets.local.values.image import Image, new_pixel_cache, reset_pixel_cache
@@ -65,7 +67,7 @@ class Response:
 
     @classmethod
     def json(cls, obj: Any, status: int = 200) -> Response:
-        return cls(status, json.dumps(obj, separators=(",", ":"), allow_nan=False).encode())
+        return cls(status, json_body(obj))
 
     @classmethod
     def error(cls, err: ApiError) -> Response:
@@ -257,7 +259,9 @@ class LocalBackend:
 
     def compute_value(self, m, params, body, root_url) -> Response:
         result = self._evaluate(self._compute_request(body), m["project"])
-        return Response.json({"result": to_json(result)})
+        with coordinates_as_json():  # geometries written by orjson from their arrays (values/geojson.py)
+            answer = to_json(result)
+        return Response.json({"result": answer})
 
     def compute_features(self, m, params, body, root_url) -> Response:
         request = self._compute_request(body)
@@ -272,23 +276,26 @@ class LocalBackend:
         else:
             features, synthetic = cached
             provenance.note(*synthetic)  # the answer says the pages come from synthetic data, as the first did
-        page = ",".join(features[start:start + size])
+        page = b",".join(features[start:start + size])
         more = f',"nextPageToken":"{_encode_token(start + size, key)}"' if start + size < len(features) else ""
-        return Response(200, f'{{"type":"FeatureCollection","features":[{page}]{more}}}'.encode())
+        return Response(200, b'{"type":"FeatureCollection","features":[' + page + b"]" + more.encode() + b"}")
 
-    def _features(self, request: dict, project: str) -> list[dict]:
-        """The evaluated collection as GeoJSON features."""
+    def _features(self, request: dict, project: str) -> list[Feature]:
+        """The features of the evaluated collection."""
         result = self._evaluate(request, project)
         if isinstance(result, Feature):
             result = Collection([result])
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
-        return [f.to_json() for f in result.elements]
+        return result.elements
 
-    def _encoded_features(self, request: dict, project: str) -> list[str]:
-        """The evaluated collection as GeoJSON features, each encoded as JSON."""
-        return [json.dumps(f, separators=(",", ":"), allow_nan=False) for f in self._features(request, project)]
+    def _encoded_features(self, request: dict, project: str) -> list[bytes]:
+        """The evaluated collection as GeoJSON features, each encoded as JSON (geometries written by orjson from
+        their arrays, values/geojson.py)."""
+        features = self._features(request, project)
+        with coordinates_as_json():
+            return [json_body(f) for f in features_json(features)]
 
     def compute_pixels(self, m, params, body, root_url, picture_defaults: bool = False) -> Response:
         """computePixels; with `picture_defaults` (thumbnails and map tiles), EE's rendering of an image given
@@ -383,7 +390,7 @@ class LocalBackend:
 
     def table_features(self, name: str) -> Response:
         project, stored = self.thumbnails.get(name)
-        features = self._features(stored, project)
+        features = features_json(self._features(stored, project))
         data, content_type, extension = encode_table(features, stored.get("fileFormat"), stored.get("selectors"))
         filename = f"{stored.get('filename') or 'table'}.{extension}"
         return Response(200, data, content_type, {"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -7,10 +7,13 @@ from functools import lru_cache
 
 import shapely
 from pyproj import Transformer
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.ops import transform as shapely_transform
 
+from ee_assets.local.values.geojson import geojson_geometry, plain_lists
 from ee_assets.local.values.grid import crs_equal, crs_is_geographic
+
+__all__ = ["WGS84", "Geometry", "plain_lists", "transformer"]
 
 WGS84 = "EPSG:4326"
 
@@ -48,9 +51,8 @@ class Geometry:
         return self.to(WGS84)
 
     def to_geojson(self) -> dict:
-        gj = mapping(self.to_wgs84())
-        gj = plain_lists(gj)
-        return gj
+        """The GeoJSON geometry object in EPSG:4326 (values/geojson.py)."""
+        return geojson_geometry(self.to_wgs84())
 
     def to_json(self) -> dict:
         """EE's getInfo() shape: GeoJSON, plus `"geodesic": false` for planar geometries (geodesic is the default).
@@ -58,16 +60,8 @@ class Geometry:
         if crs_equal(self.crs, WGS84):
             gj = self.to_geojson()
         else:
-            gj = {**plain_lists(mapping(self.geom)), "crs": {"type": "name", "properties": {"name": self.crs}}}
+            gj = {**geojson_geometry(self.geom), "crs": {"type": "name", "properties": {"name": self.crs}}}
         if gj["type"] != "Point" and not self.geodesic:
             gj["geodesic"] = False
         return gj
 
-
-def plain_lists(obj):
-    """GeoJSON-like data with lists for tuples (as JSON has them)."""
-    if isinstance(obj, dict):
-        return {k: plain_lists(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [plain_lists(v) for v in obj]
-    return obj

@@ -73,6 +73,11 @@ class Recipe:
         with budget.holding(scratch, f"{type(self).__name__} on {grid.width:,} x {grid.height:,} pixels"):
             return self.compute(grid)
 
+    def evaluate_native(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+        """For reductions, whose kernels take any real values and any 0/1 mask: the pixels in a cheaper form
+        when the recipe has one (a file band read on its own grid: float32 values, uint8 mask), else `evaluate`."""
+        return self.evaluate(grid)
+
 
 @dataclass(eq=False)
 class ConstantRecipe(Recipe):

@@ -12,7 +12,7 @@ import pytest
 import rasterio
 from affine import Affine
 
-from ee_assets.local.catalog.rasters import read_resampled
+from ee_assets.local.catalog.rasters import read_native, read_resampled
 from ee_assets.local.kernels import resample
 from ee_assets.local.values.grid import Grid
 
@@ -81,3 +81,54 @@ def test_mapping_cache_is_bounded_in_bytes(monkeypatch):
     for i in range(50):
         resample.pixel_mapping(SRC, Grid(SRC.crs, Affine(9, 2, 500100 + i, 1.5, -9, 3999800), 20, 20))
     assert cache.used <= 10_000 and 0 < len(cache.items) < 50
+
+
+ALIGNED_EDGES = {  # windows of the source grid that run off the raster (reduction tiles at its edges)
+    "top-left": Grid(SRC.crs, Affine(10, 0, 500000 - 50, 0, -10, 4000000 + 30), 40, 30),
+    "bottom-right": Grid(SRC.crs, Affine(10, 0, 500000 + 1000, 0, -10, 4000000 - 700), 40, 30),
+    "all around": Grid(SRC.crs, Affine(10, 0, 500000 - 50, 0, -10, 4000000 + 30), 140, 100),
+}
+
+
+@pytest.mark.parametrize("name", ALIGNED_EDGES)
+def test_edge_windows_gather_by_slices_the_same_values(source, name):
+    path, data = source
+    dst = ALIGNED_EDGES[name]
+    mapping = resample.pixel_mapping(SRC, dst)
+    assert mapping.block is not None and not mapping.is_window
+    w = mapping.window
+    window = data[w.row_off:w.row_off + w.height, w.col_off:w.col_off + w.width]
+    by_index = window[np.maximum(mapping.rows, 0)[:, None], np.maximum(mapping.cols, 0)[None, :]]
+    assert np.array_equal(mapping.gather(window), by_index)  # off the source too: row/column 0, as before
+    values, mask = read_resampled(path, 1, SRC, dst, -1.0)
+    want, valid = expected(data, dst)
+    assert np.array_equal(mask > 0, valid)
+    assert np.array_equal(values[valid], want[valid])
+
+
+@pytest.mark.parametrize("name", ["slice", *ALIGNED_EDGES])
+@pytest.mark.parametrize("dtype", ["float32", "uint16", "int16"])
+def test_native_reads_for_reductions_hold_the_same_pixels(tmp_path, name, dtype):
+    """read_native (float32 values, uint8 mask) keeps the values and mask of read_resampled."""
+    data = (np.arange(90 * 120) % 1000).astype(dtype).reshape(90, 120)
+    data[5:9, 7:11] = 7  # nodata block
+    path = tmp_path / "s.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=120, height=90, count=1, dtype=dtype, crs=SRC.crs,
+                       transform=SRC.transform, nodata=7) as ds:
+        ds.write(data, 1)
+    dst = SRC.window(3, 4, 50, 40) if name == "slice" else ALIGNED_EDGES[name]
+    values, mask = read_native(str(path), 1, SRC, dst, 7.0)
+    assert values.dtype == np.float32 and mask.dtype == np.uint8
+    want_values, want_mask = read_resampled(str(path), 1, SRC, dst, 7.0)
+    assert np.array_equal(mask, want_mask.astype(np.uint8))
+    assert np.array_equal(values[mask > 0], want_values[mask > 0])
+
+
+def test_native_reads_leave_resampling_and_wide_types_to_read_resampled(source, tmp_path):
+    path, _ = source
+    assert read_native(path, 1, SRC, Grid(SRC.crs, Affine(7, 0, 499950, 0, -13, 4000100), 200, 80), -1.0) is None
+    wide = tmp_path / "f64.tif"
+    with rasterio.open(wide, "w", driver="GTiff", width=120, height=90, count=1, dtype="float64", crs=SRC.crs,
+                       transform=SRC.transform) as ds:
+        ds.write(np.zeros((90, 120)), 1)
+    assert read_native(str(wide), 1, SRC, SRC.window(0, 0, 10, 10), None) is None

@@ -9,6 +9,9 @@ regions of a reduceRegions in one pass.
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 import shapely
@@ -24,11 +27,13 @@ from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.kernels.tiles import blocks, evaluate_tile, ordered_map, tile_pixels_for
 from ee_assets.local.kernels.zonal import (
     Runs,
+    WeightedRegions,
     ZonalAccumulator,
     box_pixels,
     region_runs,
     runs_bytes,
     weighted_regions,
+    weighted_window_sums,
 )
 from ee_assets.local.values.elements import Collection, Feature
 from ee_assets.local.values.geometry import Geometry
@@ -39,6 +44,7 @@ from ee_assets.local.values.reducer import Reducer
 
 IMG = "Image<unknown bands>"
 FLOAT64 = np.dtype(np.float64)
+T = TypeVar("T")
 
 
 def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: bool) -> list[list[str]]:
@@ -65,9 +71,11 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     """Reduce every band of `image` over each geometry at once: one pass over the pixels of the union window.
 
     On the window of the projection's grid that covers them all, the image is evaluated tile by tile
-    (only tiles some region touches, on the tile pool); each tile's pixels are added to per-region
-    statistics before the next is computed: coverage-weighted sums straight from the polygon edges,
-    centre-rule statistics from pixel runs (kernels.zonal).
+    (only tiles some region touches, on the tile pool) and each tile's pixels are added to per-region
+    statistics: coverage-weighted sums straight from the polygon edges, centre-rule statistics from pixel
+    runs (kernels.zonal). The weighted sums of a tile are taken on the pool task that read it, so reading
+    and summing overlap, and added in tile order; the polygons' edges are prepared by the first task that
+    needs them, while the others read.
     """
     shapes = [None if g is None else g.to(proj.crs) for g in geoms]
     pixel_area = abs(proj.affine.determinant)
@@ -99,7 +107,7 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
 def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Grid, names: list[list[str]]
                     ) -> list[dict]:
     outputs: list[dict] = [{} for _ in shapes]
-    weighted = weighted_regions(shapes, grid.transform, grid.width, grid.height) if any(
+    weighted = _Once(lambda: weighted_regions(shapes, grid.transform, grid.width, grid.height)) if any(
         x.weighted for x in leaves) else None
     centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
         not x.weighted for x in leaves) else None
@@ -108,10 +116,11 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
         collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
     moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
     accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
-    for (top, left, _, _), tile_centre, pixels in _tiles(image, grid, shapes, centre):
-        for acc, (values, mask) in zip(accs, pixels, strict=True):
+    for (top, left, _, _), tile_centre, pixels, sums in _tiles(image, grid, shapes, centre, weighted):
+        for k, (acc, (values, mask)) in enumerate(zip(accs, pixels, strict=True)):
             if weighted is not None:
-                acc.add_weighted_regions(values, mask, weighted, top, left)
+                acc.add_weighted_sums(sums[k])
+                acc.add_weighted_others(values, mask, weighted.get(), top, left)
             if tile_centre is not None:
                 acc.add_centre(values, mask, tile_centre, top, left, moments)
     for i, out in enumerate(outputs):
@@ -122,6 +131,19 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
             values = [v for leaf in leaves for v in leaf.finish(acc, i)]
             out.update(zip(band_names, values, strict=True))
     return outputs
+
+
+class _Once(Generic[T]):
+    """A value made by the first thread that asks for it; the others wait for it."""
+
+    def __init__(self, make: Callable[[], T]):
+        self._make, self._lock, self._done, self._value = make, threading.Lock(), False, None
+
+    def get(self) -> T:
+        with self._lock:
+            if not self._done:
+                self._value, self._done = self._make(), True
+            return self._value
 
 
 def _reduce_records(op: str, image: Image, reducer: Reducer, shapes: list, grid: Grid,
@@ -155,7 +177,7 @@ def _region_pixels(image: Image, grid: Grid, shapes: list, centre: Runs) -> list
     """Per region: (each band's values, each band's validity) of its centre pixels in row-major order from the
     north-west corner, or (None, None) for an empty region."""
     chunks: list[tuple] = []
-    for (top, left, _, _), runs, px in _tiles(image, grid, shapes, centre):
+    for (top, left, _, _), runs, px, _ in _tiles(image, grid, shapes, centre, None, native=False):
         lengths = runs.c1 - runs.c0
         total = int(lengths.sum())
         if total == 0:
@@ -187,9 +209,11 @@ def _region_pixels(image: Image, grid: Grid, shapes: list, centre: Runs) -> list
     return out
 
 
-def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
-    """(tile, its centre runs, every band's pixels) for the tiles of `grid` that some region's bounds touch,
-    in order, evaluated on the tile pool."""
+def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted: _Once[WeightedRegions] | None,
+           native: bool = True):
+    """(tile, its centre runs, every band's pixels, every band's weighted sums or None) for the tiles of `grid`
+    that some region's bounds touch, in order, evaluated on the tile pool; `native` as in evaluate_tile (the
+    zonal kernels convert, the records path wants float64)."""
     tiles = blocks(grid, tile_pixels_for(image.bands, grid.width * grid.height))
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
@@ -211,7 +235,10 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None):
 
     def run(item):
         (top, left, h, w), tile_centre = item
-        return (top, left, h, w), tile_centre, evaluate_tile(image.bands, grid.window(left, top, w, h))
+        pixels = evaluate_tile(image.bands, grid.window(left, top, w, h), native=native)
+        sums = None if weighted is None else [weighted_window_sums(values, mask, weighted.get(), top, left)
+                                              for values, mask in pixels]
+        return (top, left, h, w), tile_centre, pixels, sums
 
     return ordered_map(run, wanted())
 
