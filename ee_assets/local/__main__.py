@@ -12,6 +12,7 @@ from ee_assets.local.algorithms import implemented
 from ee_assets.local.catalog.catalog import CatalogError
 from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.local.protocol.faults import FaultConfig
+from ee_assets.local.protocol.server_limits import ServerLimits, parse_size
 from ee_assets.local.server import LocalServer
 
 
@@ -31,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--latency-ms", type=float, default=0.0)
     serve.add_argument("--drop-rate", type=float, default=0.0, help="fraction of connections dropped mid-response")
     serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--max-request-memory", default="1g", metavar="SIZE",
+                       help="memory one request may use, e.g. 512m or 2g (default 1g); more: 'User memory limit "
+                            "exceeded'")
+    serve.add_argument("--request-timeout", type=float, default=300.0, metavar="SECONDS",
+                       help="time one request may compute (default 300); more: 'Computation timed out'")
+    serve.add_argument("--workers", type=int, default=4, help="requests evaluated at once (default 4)")
+    serve.add_argument("--queue", type=int, default=32,
+                       help="more requests admitted to wait for a worker (default 32); the rest wait unread")
     serve.add_argument("--geotiff-mask", choices=("internal", "nodata"), default="internal",
                        help="how GeoTIFFs mark masked pixels: an internal GDAL mask (default), or fill values and "
                             "a nodata tag, as Earth Engine writes them")
@@ -67,10 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         faults = FaultConfig(rate=args.fault_rate, codes=tuple(int(c) for c in args.fault_codes.split(",") if c),
                              latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed,
                              task_failure_rate=args.task_failure_rate, task_delay_s=args.task_delay_s)
+        limits = ServerLimits(max_request_memory=parse_size(args.max_request_memory),
+                              request_timeout_s=args.request_timeout, workers=args.workers, queue=args.queue)
         server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
-                             service_account_keys=args.service_account_key, geotiff_mask=args.geotiff_mask,
-                             bucket_root=args.bucket_root, export_workers=args.export_workers,
-                             max_queued_exports=args.max_queued_exports)
+                             service_account_keys=args.service_account_key, limits=limits,
+                             geotiff_mask=args.geotiff_mask, bucket_root=args.bucket_root,
+                             export_workers=args.export_workers, max_queued_exports=args.max_queued_exports)
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

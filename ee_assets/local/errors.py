@@ -39,3 +39,24 @@ class Unauthenticated(ApiError):
 
 class RequestTooLarge(InvalidArgument):
     """A request over EE's size limits; still a 400, as EE answers."""
+
+
+class UserMemoryLimitExceeded(InvalidArgument):
+    """A request that would need more memory than its budget: EE's "User memory limit exceeded.", a 400."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("User memory limit exceeded." + (f" ({detail})" if detail else ""))
+
+
+class ComputationTimedOut(InvalidArgument):
+    """A request that ran past its time budget: EE's "Computation timed out.", a 400."""
+
+    def __init__(self, detail: str = ""):
+        super().__init__("Computation timed out." + (f" ({detail})" if detail else ""))
+
+
+class RequestCancelled(ApiError):
+    """The client went away; nobody will read the answer (gRPC's CANCELLED, nginx's 499)."""
+
+    code = 499
+    status = "CANCELLED"

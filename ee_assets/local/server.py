@@ -15,6 +15,7 @@ from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
 from ee_assets.local.protocol.oauth import Authenticator
 from ee_assets.local.protocol.routes import LocalBackend
+from ee_assets.local.protocol.server_limits import ServerLimits
 from ee_assets.storage.buckets import local_bucket_root
 
 
@@ -41,19 +42,22 @@ def is_loopback(host: str) -> bool:
 class LocalServer:
     """An EE REST server for `ee.Initialize(credentials, url=server.url, project=...)`.
 
-    Use as a context manager, or call `start()` and `stop()`.
+    Use as a context manager, or call `start()` and `stop()`. `limits` bounds what each request may use (memory,
+    time) and the server's workers, queue and connection timeouts (protocol/server_limits.py).
     """
 
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, faults: FaultConfig | None = None,
                  service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
-                 geotiff_mask: str = "internal", bucket_root: str | os.PathLike | None = None,
-                 export_workers: int = 2, max_queued_exports: int = 3000):
+                 limits: ServerLimits | None = None, geotiff_mask: str = "internal",
+                 bucket_root: str | os.PathLike | None = None, export_workers: int = 2,
+                 max_queued_exports: int = 3000):
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
-        if not is_loopback(host) and not self.auth.required:
+        if not is_loopback(host) and token is None:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
                              "would otherwise answer anyone on the network.")
         self.catalog = resolve_catalog(catalog)
+        self.limits = limits or ServerLimits()
         # geotiff_mask: "internal" (a GDAL dataset mask) or "nodata" (fill values and GDAL_NODATA, as EE writes)
         self.faults = faults or FaultConfig()
         # Batch exports write gs://BUCKET/PATH to <bucket_root>/BUCKET/PATH (default: $EE_LOCAL_BUCKET_ROOT, else
@@ -61,8 +65,9 @@ class LocalServer:
         self.bucket_root = Path(bucket_root).expanduser().absolute() if bucket_root else local_bucket_root()
         self.exports = ExportService(self.catalog, self.bucket_root, self.faults, export_workers,
                                      max_queued_exports, geotiff_mask)
-        self.backend = LocalBackend(self.catalog, auth=self.auth, geotiff_mask=geotiff_mask, exports=self.exports)
-        self._httpd = EEHTTPServer((host, port), self.backend, self.faults)
+        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits, geotiff_mask=geotiff_mask,
+                                    exports=self.exports)
+        self._httpd = EEHTTPServer((host, port), self.backend, self.faults, self.limits)
         self._thread: threading.Thread | None = None
 
     @property
@@ -89,10 +94,14 @@ class LocalServer:
         return self._httpd.max_in_flight
 
     @property
+    def evaluating(self) -> int:
+        """Requests being evaluated on a worker right now."""
+        return len(self._httpd.app.budgets)
+
+    @property
     def api_arrival_times(self) -> list[float]:
         """When the last (up to 100,000) API requests arrived, in `time.monotonic()` seconds: clients' request rates."""
-        with self._httpd._count_lock:
-            return list(self._httpd.api_arrivals)
+        return self._httpd.api_arrival_times
 
     @property
     def workload_tags(self) -> dict[str, int]:
@@ -111,7 +120,13 @@ class LocalServer:
         return self
 
     def serve_forever(self) -> None:
-        self._httpd.serve_forever()
+        """Serve until interrupted (KeyboardInterrupt, or a signal handler raising it), then stop."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)  # wakes up for signals
+        finally:
+            self.stop()
 
     def stop(self) -> None:
         if self._thread is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import dagster as dg
 import ee
+import google.auth._helpers
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -176,6 +178,8 @@ def test_the_resource_refreshes_an_expired_service_account_token(sample_catalog,
         assert resource.compute_value(expression) == 21
         grants = server.auth.grants
         clock.now += 3601  # the server now considers every issued token expired
+        real_utcnow = google.auth._helpers.utcnow  # and the client signs its next assertion an hour later too
+        monkeypatch.setattr(google.auth._helpers, "utcnow", lambda: real_utcnow() + datetime.timedelta(seconds=3601))
         assert resource.compute_value(expression) == 21  # 401 -> refreshed with a new signed assertion -> retried
         assert server.auth.grants == grants + 1
     ee.Reset()

@@ -6,6 +6,7 @@ token endpoint. Quota signals: the local server answers 429s with EE's messages 
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import threading
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import dagster as dg
 import ee
+import google.auth._helpers
 import pytest
 
 from ee_assets.defs.resources import EarthEngineResource
@@ -48,7 +50,7 @@ def resource_for(server: LocalServer, key: dict, **kwargs) -> EarthEngineResourc
                                retry_base_delay_s=0.01, **kwargs)
 
 
-def test_a_token_endpoint_that_drops_connections_is_retried_within_the_budget(flaky):
+def test_a_token_endpoint_that_drops_connections_is_retried_within_the_budget(flaky, monkeypatch):
     server, endpoint, key = flaky
     clock = FakeClock(now=1_700_000_000.0)
     server.auth.clock = clock
@@ -57,6 +59,10 @@ def test_a_token_endpoint_that_drops_connections_is_retried_within_the_budget(fl
     expression = serialize(ee.Number(20).add(1))
     assert resource.compute_value(expression) == 21
     clock.now += 3601  # the server now refuses every token it issued: the next call gets 401 and refreshes
+    # ... and the client signs its next assertion an hour later too (an assertion signed in the same second as the
+    # first would be the same bytes: a replay, which the server refuses after its grace period)
+    real_utcnow = google.auth._helpers.utcnow
+    monkeypatch.setattr(google.auth._helpers, "utcnow", lambda: real_utcnow() + datetime.timedelta(seconds=3601))
     endpoint.drops = 3
     stats = TransferStats()
     assert resource.compute_value(expression, stats) == 21

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_number
 from ee_assets.local.errors import InvalidArgument
@@ -41,6 +42,7 @@ def _shaped(inside: Callable[[np.ndarray, np.ndarray, float], np.ndarray], weigh
         def make(mpp: float) -> Weights:
             r = _radius_px(r0, units, mpp)
             n = int(math.floor(r + 1e-9))
+            budget.require(8 * (2 * n + 1) ** 2, f"a kernel of radius {n} pixels")  # before the grids are made
             dy, dx = np.mgrid[-n:n + 1, -n:n + 1].astype(float)
             cells = inside(dx, dy, r)
             w = np.where(cells, 1.0 if weight is None else weight(dx, dy), 0.0)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_array, as_geometry, as_number
 from ee_assets.local.algorithms.support.elements import sort_key
@@ -26,6 +27,7 @@ MAX_GENERATED = 10_000_000  # elements a single List.sequence / List.repeat may 
 def _check_size(op: str, n: int) -> int:
     if n > MAX_GENERATED:
         raise InvalidArgument(f"{op}: {n} elements requested; at most {MAX_GENERATED} can be generated.")
+    budget.require_items(n, op)
     return n
 
 
@@ -91,7 +93,9 @@ def add(list, element) -> list:
 
 @algorithm("List.cat", returns=L, list=L, other=L)
 def cat(list, other) -> list:
-    return _list(list) + _list(other, "other")
+    first, second = _list(list), _list(other, "other")
+    budget.require_items(len(first) + len(second), "List.cat")
+    return first + second
 
 
 @algorithm("List.insert", returns=L, list=L, index="Integer", element="Object")
@@ -283,14 +287,33 @@ def replace_all(list, oldval, newval) -> list:
 
 @algorithm("List.flatten", returns=L, list=L)
 def flatten(list) -> list:
+    budget.require_items(flat_length(list), "List.flatten")
     out: list = []
     for e in _list(list):
         out.extend(flatten(e) if isinstance(e, _SEQUENCES) else [e])
     return out
 
 
+def flat_length(value: Any) -> int:
+    """How many elements flattening `value` gives, counted without building it (a list repeated by reference
+    is counted once per reference, as flattening would copy it)."""
+    counts: dict[int, int] = {}
+    stack = [(value, False)]
+    while stack:
+        item, done = stack.pop()
+        if not isinstance(item, _SEQUENCES) or id(item) in counts:
+            continue
+        if done:
+            counts[id(item)] = sum(counts.get(id(e), 0 if isinstance(e, _SEQUENCES) else 1) for e in item)
+        else:
+            stack.append((item, True))
+            stack.extend((e, False) for e in item if isinstance(e, _SEQUENCES) and id(e) not in counts)
+    return counts.get(id(value), 1)
+
+
 @algorithm("List.zip", returns="List<List<Object>>", list=L, other=L)
 def zip_(list, other) -> list:
+    budget.require_items(3 * min(len(_list(list)), len(_list(other, "other"))), "List.zip")
     return [[a, b] for a, b in zip(_list(list), _list(other, "other"), strict=False)]
 
 

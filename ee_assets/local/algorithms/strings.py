@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.jsonify import to_json
@@ -32,7 +33,9 @@ def _regex(regex: str, flags: str, op: str) -> re.Pattern:
 
 @algorithm("String.cat", returns="String", string1="String", string2="String")
 def cat(string1: str, string2: str) -> str:
-    return _str(string1, "string1") + _str(string2, "string2")
+    first, second = _str(string1, "string1"), _str(string2, "string2")
+    budget.require(len(first) + len(second), "String.cat")
+    return first + second
 
 
 @algorithm("String.compareTo", returns="Integer", string1="String", string2="String")
@@ -91,6 +94,8 @@ def replace(input: str, regex: str, replacement: str, flags: str = "") -> str:
     """Replace the first match, or every match with flag 'g' (JavaScript's String.replace, as EE documents)."""
     pattern = _regex(regex, flags, "String.replace")
     python_repl = re.sub(r"\$(\d+)", r"\\g<\1>", _str(replacement, "replacement").replace("\\", "\\\\"))
+    matches = sum(1 for _ in pattern.finditer(_str(input, "input"))) if "g" in flags else 1
+    budget.require(len(input) + matches * len(python_repl), "String.replace")
     return pattern.sub(python_repl, _str(input, "input"), count=0 if "g" in flags else 1)
 
 

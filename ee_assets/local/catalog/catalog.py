@@ -23,6 +23,7 @@ import shapely
 import yaml
 
 from ee_assets.local.catalog import provenance
+from ee_assets.local.catalog.containment import ContainmentError, check_raster, check_table, raster_driver
 from ee_assets.local.catalog.folders import asset_name, folder_children
 from ee_assets.local.catalog.list_filter import parse_list_filter_terms
 from ee_assets.local.catalog.public import assets as public
@@ -212,19 +213,19 @@ def _parse_asset(asset_id: str, spec: Any, root: Path) -> Asset:
     if typ in ("IMAGE", "TABLE"):
         if "path" not in spec:
             raise CatalogError(f"{where}: a {typ} needs 'path'.")
-        return Asset(asset_id, typ, props, bands, path=_safe_path(root, spec["path"], where))
+        return Asset(asset_id, typ, props, bands, path=_safe_path(root, spec["path"], where, typ))
     images: list[ImageEntry] = []
     if "images" in spec:
         for i, item in enumerate(spec["images"] or []):
             if not isinstance(item, dict) or "path" not in item:
                 raise CatalogError(f"{where}: images[{i}] needs 'path'.")
-            p = _safe_path(root, item["path"], f"{where} images[{i}]")
+            p = _safe_path(root, item["path"], f"{where} images[{i}]", "IMAGE")
             images.append(ImageEntry(p, str(item.get("id") or p.stem), _millis(item.get("time_start"), where),
                                      _millis(item.get("time_end"), where), dict(item.get("properties") or {})))
     elif "glob" in spec:
         pattern = spec.get("time_pattern")
         for p in sorted(root.glob(spec["glob"])):
-            p = _safe_path(root, p.relative_to(root), where)
+            p = _safe_path(root, p.relative_to(root), where, "IMAGE")
             start = None
             if pattern:
                 try:
@@ -244,12 +245,18 @@ def _note_synthetic(asset: Asset) -> None:
         provenance.note(asset.id)
 
 
-def _safe_path(root: Path, rel: Any, where: str) -> Path:
+def _safe_path(root: Path, rel: Any, where: str, kind: str) -> Path:
+    """The resolved path of a catalog file, checked: inside the folder, existing, and (through GDAL/OGR) reading
+    nothing outside it (catalog/containment.py)."""
     p = (root / str(rel)).resolve()
     if not p.is_relative_to(root):
         raise CatalogError(f"{where}: path {rel!r} leaves the catalog folder {root}; keep data next to the catalog.")
     if not p.exists():
         raise CatalogError(f"{where}: file {p} does not exist.")
+    try:
+        (check_table if kind == "TABLE" else check_raster)(p, root)
+    except ContainmentError as e:
+        raise CatalogError(f"{where}: {e}") from e
     return p
 
 
@@ -283,7 +290,7 @@ class RasterHeader:
 
 @lru_cache(maxsize=4096)
 def _raster_header(path: str, mtime: float) -> RasterHeader:
-    with rasterio.open(path) as ds:
+    with rasterio.open(path, driver=raster_driver(path)) as ds:
         if ds.crs is None:
             raise CatalogError(f"{path}: raster has no CRS; EE images need one (set it with gdal_edit.py -a_srs).")
         crs = ds.crs.to_string() if ds.crs.to_epsg() is None else f"EPSG:{ds.crs.to_epsg()}"

@@ -1,5 +1,7 @@
 """Reading catalog rasters: a file band as a lazy image band, read on any grid through only the window it needs
-(nearest neighbour, kernels/resample.py's mapping), with the band's nodata value or GDAL mask as the mask."""
+(nearest neighbour, kernels/resample.py's mapping), with the band's nodata value or GDAL mask as the mask.
+Only plain local formats are opened (catalog/containment.py), and a large window under a much coarser grid is read
+a run of rows at a time."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import rasterio
 from rasterio.enums import MaskFlags
+from rasterio.windows import Window
 
+from ee_assets.local import budget
+from ee_assets.local.catalog.containment import raster_driver
 from ee_assets.local.kernels.nodata import FLOAT32_EXACT, float32_values_and_mask, values_and_mask
-from ee_assets.local.kernels.resample import pixel_mapping
+from ee_assets.local.kernels.resample import PixelMapping, pixel_mapping
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Pixels, Recipe
 
@@ -29,7 +34,10 @@ class SourceRecipe(Recipe):
 
     def evaluate_native(self, grid: Grid) -> Pixels:
         pixels = read_native(self.path, self.band_index, self.grid, grid, self.nodata)
-        return self.evaluate(grid) if pixels is None else pixels
+        if pixels is None:
+            return self.evaluate(grid)
+        budget.charge_pixels(grid.width * grid.height)  # released with the tile, as evaluate's charge is
+        return pixels
 
 
 def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | None:
@@ -40,7 +48,7 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     block = m.block
     if block is None:
         return None
-    with rasterio.open(path) as ds:
+    with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
         if np.dtype(ds.dtypes[band - 1]) not in FLOAT32_EXACT:
             return None
         data = ds.read(band, window=m.window)
@@ -57,12 +65,23 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     return values, mask
 
 
+STREAM_BYTES = 64 << 20  # a source window larger than this, for a much smaller grid, is read row by row
+
+
 def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[np.ndarray, np.ndarray]:
-    """(values float64, mask float32) of source band `band` (1-based) on `dst`; outside the source → masked."""
+    """(values float64, mask float32) of source band `band` (1-based) on `dst`; outside the source → masked.
+
+    The source window under `dst` is read at once, unless it is large and `dst` much coarser (a thumbnail of a
+    big raster): then only the source rows some pixel of `dst` falls in are read, one run of rows at a time."""
     m = pixel_mapping(src, dst)
     if m.window is None:
         return np.zeros(dst.shape), np.zeros(dst.shape, np.float32)
-    with rasterio.open(path) as ds:
+    with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
+        window_pixels = m.window.width * m.window.height
+        if window_pixels * np.dtype(ds.dtypes[band - 1]).itemsize > STREAM_BYTES and \
+                window_pixels > 4 * dst.width * dst.height:
+            data, valid = _gather_rows(ds, band, m, nodata)
+            return data.astype(np.float64), (m.inside & valid).astype(np.float32)
         data = ds.read(band, window=m.window)
         valid = None  # all valid, or (below) from the nodata value
         if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:
@@ -78,3 +97,42 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
     else:
         mask = (m.gather(valid) if everywhere else m.inside & m.gather(valid)).astype(np.float32)
     return values, mask
+
+
+def _valid(ds, band: int, window: Window, data: np.ndarray, nodata) -> np.ndarray | None:
+    """Which pixels of `data` (read from `window`) are valid, from the catalog's nodata or the file's mask; None
+    when all are."""
+    if nodata is not None:
+        return ~np.isnan(data) if isinstance(nodata, float) and np.isnan(nodata) else data != nodata
+    if MaskFlags.all_valid in ds.mask_flag_enums[band - 1]:
+        return None
+    return ds.read_masks(band, window=window) > 0
+
+
+def _gather_rows(ds, band: int, m: PixelMapping, nodata) -> tuple[np.ndarray, np.ndarray]:
+    """(data, valid) on the target grid, reading only the window rows some target pixel falls in, in runs of
+    consecutive rows of at most STREAM_BYTES: memory stays bounded however large the window is."""
+    width = m.window.width
+    if m.rows is not None:
+        rows = np.broadcast_to(m.rows[:, None], m.shape)
+        cols = np.broadcast_to(np.maximum(m.cols, 0)[None, :], m.shape)
+    else:
+        rows = np.where(m.inside_flat, m.flat_index // width, -1)
+        cols = m.flat_index % width
+    data = np.zeros(m.shape, ds.dtypes[band - 1])
+    valid = np.zeros(m.shape, bool)
+    needed = np.unique(rows[rows >= 0])
+    most = max(1, STREAM_BYTES // (width * np.dtype(ds.dtypes[band - 1]).itemsize))
+    breaks = np.flatnonzero(np.diff(needed) != 1) + 1
+    for run in np.split(needed, breaks):
+        for start in range(0, len(run), most):
+            budget.check()
+            first, last = int(run[start]), int(run[min(start + most, len(run)) - 1])
+            window = Window(m.window.col_off, m.window.row_off + first, width, last - first + 1)
+            strip = ds.read(band, window=window)
+            strip_valid = _valid(ds, band, window, strip, nodata)
+            take = (rows >= first) & (rows <= last)
+            r, c = rows[take] - first, cols[take]
+            data[take] = strip[r, c]
+            valid[take] = True if strip_valid is None else strip_valid[r, c]
+    return data, valid

@@ -167,3 +167,9 @@ def _overlay(v, m, values, mask):
             if m[r, c] > 0:
                 values[r, c] = v[r, c]
                 mask[r, c] = m[r, c]
+
+
+# These read their inputs a few rows at a time (or one image at a time) instead of stacking them: evaluating them
+# needs no more than their inputs' own pixels (kernels/working_set.py sizes tiles by this).
+for _kernel in (median, reduce_stack, mosaic):
+    _kernel.streams_inputs = True

@@ -90,6 +90,50 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
                                                   strict=True)))
 
 
+RUN_BYTES = 40  # feature, row, c0, c1 (int64) and weight (float64)
+
+
+def _box_sizes(geoms: np.ndarray, transform: Affine, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the grid each geometry's bounding box spans, clipped to the grid."""
+    bounds = shapely.bounds(geoms)
+    inv = ~transform
+    corners = [(bounds[:, 0], bounds[:, 1]), (bounds[:, 2], bounds[:, 3]), (bounds[:, 0], bounds[:, 3]),
+               (bounds[:, 2], bounds[:, 1])]
+    cols = np.stack([inv.a * x + inv.b * y + inv.c for x, y in corners])
+    rows = np.stack([inv.d * x + inv.e * y + inv.f for x, y in corners])
+    return (np.clip(np.ceil(rows.max(axis=0)) - np.floor(rows.min(axis=0)), 1, height),
+            np.clip(np.ceil(cols.max(axis=0)) - np.floor(cols.min(axis=0)), 1, width))
+
+
+def box_pixels(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int) -> float:
+    """How many pixels of the grid the geometries' bounding boxes cover, summed: at most what reducing over them
+    evaluates."""
+    present = np.array([g for g in geometries if g is not None and not g.is_empty], dtype=object)
+    if not len(present):
+        return 0.0
+    rows, cols = _box_sizes(present, transform, width, height)
+    return float(np.sum(rows * cols))
+
+
+def runs_bytes(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int, height: int,
+               polygons_too: bool) -> int:
+    """An upper estimate of the bytes `region_runs` needs on this grid (before making them): about one run per
+    row and polygon part (two where it has holes), one per pixel along lines and points; growing the arrays
+    and ordering them by row need room for about three copies. Polygons count only if `polygons_too` (the
+    weighted sweep does not store their runs)."""
+    present = [g for g in geometries if g is not None and not g.is_empty]
+    if not present:
+        return 0
+    geoms = np.array(present, dtype=object)
+    rows, cols = _box_sizes(geoms, transform, width, height)
+    parts = shapely.get_num_geometries(geoms).astype(float)
+    holes = np.array([sum(shapely.get_num_interior_rings(p) for p in shapely.get_parts(g)) for g in present]
+                     ) if polygons_too else 0
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    runs = np.where(polygonal, (rows * (parts + holes)) if polygons_too else 0, (rows + cols) * parts)
+    return int(3 * RUN_BYTES * float(np.sum(runs)))
+
+
 @dataclass(frozen=True)
 class PolygonEdges:
     """Ring edges (a -> b, pixel coordinates) of polygonal regions; region feats[i] owns edges starts[i]:ends[i]."""

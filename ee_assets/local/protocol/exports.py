@@ -20,6 +20,10 @@ EXPORT_ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(_OPERATION + r":wait"), "wait_operation"),
     ("GET", re.compile(_OPERATION), "get_operation"),
 ]
+# Route method -> the API method's name (for request counts)
+EXPORT_METHOD_NAMES = {"image_export": "image:export", "table_export": "table:export",
+                       "list_operations": "operations.list", "cancel_operation": "operations.cancel",
+                       "wait_operation": "operations.wait", "get_operation": "operations.get"}
 MAX_WAIT_S = 60.0
 MAX_PAGE_SIZE = 500
 

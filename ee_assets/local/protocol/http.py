@@ -1,141 +1,129 @@
-"""The HTTP layer: a threaded loopback server that hands requests to `LocalBackend` and injects faults."""
+"""The HTTP server: uvicorn (asyncio and httptools) running the ASGI application of protocol/asgi.py.
+
+One event loop holds every connection, so stalled or slow clients cost a socket, not a thread; requests are
+evaluated on a fixed pool of workers. On top of uvicorn's own keep-alive timeout, a connection must send each
+request's headers within `header_timeout_s` (a client that connects and trickles nothing is closed), and the
+listening socket is bound here with a backlog sized for bursts, so the URL is known before the loop starts.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import socket
 import threading
-import time
-from collections import Counter, deque
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from collections import Counter
 
-from ee_assets.local.protocol.faults import QUOTA_STATUS_HEADER, STATUS, FaultConfig
-from ee_assets.local.protocol.routes import LocalBackend, Response
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-log = logging.getLogger("ee_assets.local")
+from ee_assets.local.protocol.asgi import EEApp
+from ee_assets.local.protocol.faults import FaultConfig
+from ee_assets.local.protocol.routes import LocalBackend
+from ee_assets.local.protocol.server_limits import ServerLimits
 
 
-class EEHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class HeaderDeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, closing connections whose request headers do not arrive in time."""
 
-    def __init__(self, address, backend: LocalBackend, faults: FaultConfig | None = None):
-        self.backend = backend
-        self.faults = faults or FaultConfig()
-        self.request_count = 0
-        self.method_counts: Counter[str] = Counter()  # API requests per method, e.g. "image:computePixels"
-        self.in_flight = 0
-        self.max_in_flight = 0  # the most API requests handled at once, to check clients' concurrency caps
-        self.api_arrivals: deque[float] = deque(maxlen=100_000)  # time.monotonic() of recent API requests
-        self._count_lock = threading.Lock()
-        super().__init__(address, EEHandler)
+    header_timeout_s = 30.0
+    _deadline: asyncio.TimerHandle | None = None
 
-    @contextmanager
-    def counting(self, path: str):
-        """Count one request to `path` (and, for API paths, how many are in flight) while the block runs."""
-        api = path.startswith("/v1/")
-        with self._count_lock:
-            self.request_count += 1
-            if api:
-                self.method_counts[path.rsplit("/", 1)[-1]] += 1
-                self.in_flight += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-                self.api_arrivals.append(time.monotonic())
-        try:
-            yield
-        finally:
-            if api:
-                with self._count_lock:
-                    self.in_flight -= 1
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and not self.pipeline:  # waiting for the next request's headers
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.header_timeout_s, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            self.transport.close()
+
+
+def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+class EEHTTPServer:
+    """The local backend over HTTP on (host, port); `serve_forever()` runs it, `shutdown()` stops it."""
+
+    def __init__(self, address: tuple[str, int], backend: LocalBackend, faults: FaultConfig | None = None,
+                 limits: ServerLimits | None = None):
+        self.limits = limits or ServerLimits()
+        self.socket = _listening_socket(address[0], address[1], self.limits.backlog)
+        self.server_address = self.socket.getsockname()
+        self.app = EEApp(backend, faults or FaultConfig(), self.limits, lambda: self.root_url)
+        protocol = type("LocalHeaderDeadlineProtocol", (HeaderDeadlineProtocol,),
+                        {"header_timeout_s": self.limits.header_timeout_s})
+        config = uvicorn.Config(self.app, http=protocol, lifespan="off", log_config=None, access_log=False,
+                                timeout_keep_alive=max(1, round(self.limits.keep_alive_s)),
+                                timeout_graceful_shutdown=5, backlog=self.limits.backlog, server_header=False)
+        self._uvicorn = uvicorn.Server(config)
+        self._stopped = threading.Event()
 
     @property
     def root_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
+    @property
+    def request_count(self) -> int:
+        return self.app.request_count
 
-class EEHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out without waiting for delayed ACKs
-    server: EEHTTPServer
+    @property
+    def method_counts(self) -> Counter[str]:
+        return self.app.method_counts
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._serve("GET")
+    @property
+    def max_in_flight(self) -> int:
+        return self.app.max_in_flight
 
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve("POST")
+    @property
+    def api_arrival_times(self) -> list[float]:
+        return self.app.arrival_times()
 
-    def _serve(self, method: str) -> None:
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        with self.server.counting(url.path):
-            self._answer(method, url, body)
-
-    def _send_api(self, resp: Response) -> None:
-        """Send an API answer with the quota-status header when one is configured."""
-        if self.server.faults.quota_status is not None:
-            resp.headers[QUOTA_STATUS_HEADER] = self.server.faults.quota_status
-        self._send(resp)
-
-    def _answer(self, method: str, url, body: bytes) -> None:
-        faults = self.server.faults
-        send = self._send_api if url.path.startswith("/v1/") else self._send
-        if faults.active and url.path.startswith("/v1/"):
-            if faults.latency_ms:
-                time.sleep(faults.latency_ms / 1000)
-            error, drop = faults.draw()
-            if error is not None:
-                msg = faults.message or f"Injected fault: the local backend answered {error} (fault injection is on)."
-                resp = Response.json({"error": {"code": error, "message": msg, "status": STATUS[error]}}, error)
-                resp.headers["Retry-After"] = str(faults.retry_after_s)
-                send(resp)
-                return
-            if drop:
-                self._drop()
-                return
-        limit = faults.limit_error(url.path, body) if method == "POST" else None
-        if limit is not None:  # EE's per-request memory or time limit (a deterministic 400, as EE answers it)
-            send(Response.json({"error": {"code": 400, "message": limit, "status": "INVALID_ARGUMENT"}}, 400))
-            return
-        headers = {k.lower(): v for k, v in self.headers.items()}
+    def serve_forever(self) -> None:
         try:
-            resp = self.server.backend.handle(method, url.path, url.query, headers, body, self.server.root_url)
-        except Exception as e:
-            # An unsupported case or a bug. Evaluation is deterministic, so answer 400, not 500: clients retry
-            # 5xx, and a retry would fail the same way, only later.
-            log.exception("unexpected error serving %s %s", method, url.path)
-            message = (f"The local backend could not evaluate this request ({type(e).__name__}: {e}). It is an "
-                       "unsupported case or a bug in ee_assets, and retrying will not help; simplify the expression "
-                       "or report it with the expression attached.")
-            resp = Response.json({"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}, 400)
-        send(resp)
+            self._uvicorn.run(sockets=[self.socket])
+        finally:
+            self._stopped.set()
 
-    def _send(self, resp: Response) -> None:
-        self.send_response(resp.status)
-        self.send_header("Content-Type", resp.content_type)
-        self.send_header("Content-Length", str(len(resp.body)))
-        for k, v in resp.headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(resp.body)
+    def shutdown(self, timeout_s: float = 30.0) -> None:
+        """Stop accepting, cancel evaluations in progress, and wait (up to `timeout_s`) for serve_forever to end."""
+        self.app.cancel_all()
+        self._uvicorn.should_exit = True
+        self._stopped.wait(timeout_s)
 
-    def _drop(self) -> None:
-        """Start a response, then cut the connection, as a flaky network would."""
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "1000")
-        self.end_headers()
-        self.wfile.write(b'{"result": ')
-        self.wfile.flush()
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
+    def server_close(self) -> None:
+        self.socket.close()
+        self.app.pool.shutdown(wait=False)

@@ -4,12 +4,20 @@ A service-account key whose `token_uri` points at `<server>/token` goes through 
 same flow as on Google: google-auth signs an assertion with the private key, the
 endpoint verifies it against the registered public key and issues a short-lived
 access token, which API requests then carry as `Authorization: Bearer`.
+
+As on Google, an assertion may be valid for at most an hour. An assertion is exchanged
+once: presented again within REPLAY_GRACE_S (a retry after a lost answer, or a second
+process signing with the same key in the same second, which gives the same bytes) it
+gets the token it already got, later it is refused. Issued tokens are forgotten an hour
+after they expire, used assertions once they have expired.
+
 User credentials (application default credentials of `gcloud auth application-default login`) use the
 refresh-token grant: the endpoint checks the registered client id, secret and refresh token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import threading
@@ -29,6 +37,11 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 REFRESH_TOKEN = "refresh_token"
 # google-auth addresses service-account assertions to Google's endpoint whatever the key's token_uri says.
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+MAX_ASSERTION_LIFETIME_S = 3600  # Google refuses JWT-bearer assertions whose exp is more than an hour after iat
+CLOCK_SKEW_S = 60
+REPLAY_GRACE_S = 10.0
+EXPIRED_KEPT_S = 3600  # an expired token is still recognised (and said to be expired) this long
+PRUNE_EVERY_S = 60.0
 
 
 class OAuthError(Exception):
@@ -71,6 +84,9 @@ class Authenticator:
 
     def __init__(self, token: str | None = None, service_account_keys: Iterable[dict | str | Path] = (),
                  token_lifetime_s: int = 3600, clock: Callable[[], float] = time.time):
+        if token is not None and not token.strip():
+            raise ValueError("The server token is empty (an unset variable in --token \"$TOKEN\"?); an empty token "
+                             "would let anyone in. Give a non-empty token, or none to serve only on loopback.")
         self.static_token = token
         self.public_keys: dict[str, str] = {}
         self.users: dict[str, tuple[str, str]] = {}  # refresh token -> (client id, client secret)
@@ -78,7 +94,9 @@ class Authenticator:
             self.register(key)
         self.token_lifetime_s = token_lifetime_s
         self.clock = clock
-        self._issued: dict[str, float] = {}
+        self._issued: dict[str, float] = {}  # access token → when it expires
+        self._assertions: dict[str, tuple[float, str, float]] = {}  # digest → (exchanged at, token, forget at)
+        self._next_prune = 0.0
         self._lock = threading.Lock()
         self.grants = 0
 
@@ -112,6 +130,7 @@ class Authenticator:
         if self.static_token is not None and secrets.compare_digest(token, self.static_token):
             return
         with self._lock:
+            self._prune(self.clock())
             expiry = self._issued.get(token)
         if expiry is None:
             raise Unauthenticated("Request had invalid authentication credentials: the access token is not valid.")
@@ -131,17 +150,43 @@ class Authenticator:
             claims = jwt.decode(assertion, verify=False)
         except (ValueError, auth_exceptions.GoogleAuthError) as e:
             raise OAuthError("invalid_grant", "Invalid JWT: the assertion is malformed.") from e
+        if not isinstance(claims, dict):
+            raise OAuthError("invalid_grant", "Invalid JWT: the claims must be a JSON object.")
         email = claims.get("iss")
+        if not isinstance(email, str):
+            raise OAuthError("invalid_grant", "Invalid JWT: 'iss' must be the service account's email address, a "
+                                              f"single string (got {type(email).__name__}).")
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (iat, exp)):
+            raise OAuthError("invalid_grant", "Invalid JWT: 'iat' and 'exp' must be numbers (seconds since 1970).")
+        if exp - iat > MAX_ASSERTION_LIFETIME_S:
+            raise OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+                                              "reasonable timeframe. Check your iat and exp values in the JWT claim.")
         pem = self.public_keys.get(email)
         if pem is None:
             raise OAuthError("invalid_grant", "Invalid grant: account not found (the service account key is not "
                                               "registered with this server).")
         try:
-            jwt.decode(assertion, certs=pem, audience=[token_uri, GOOGLE_TOKEN_AUDIENCE], clock_skew_in_seconds=60)
+            jwt.decode(assertion, certs=pem, audience=[token_uri, GOOGLE_TOKEN_AUDIENCE],
+                       clock_skew_in_seconds=CLOCK_SKEW_S)
         except (ValueError, auth_exceptions.GoogleAuthError) as e:
             reason = "Invalid JWT Signature." if "signature" in str(e).lower() else f"Invalid JWT: {e}"
             raise OAuthError("invalid_grant", reason) from e
-        return self._issue()
+        digest = hashlib.sha256(assertion.encode()).hexdigest()
+        with self._lock:
+            now = self.clock()
+            self._prune(now)
+            used = self._assertions.get(digest)
+            if used is not None:
+                exchanged_at, token, _ = used
+                expiry = self._issued.get(token, 0.0)
+                if now - exchanged_at <= REPLAY_GRACE_S and expiry > now:
+                    return {"access_token": token, "expires_in": int(expiry - now), "token_type": "Bearer"}
+                raise OAuthError("invalid_grant", "Invalid JWT: this assertion has already been used; sign a new "
+                                                  "one for each token request (google-auth does on every refresh).")
+            token = self._issue(now)
+            self._assertions[digest] = (now, token, now + (exp - iat) + CLOCK_SKEW_S)
+        return {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "Bearer"}
 
     def _refresh_grant(self, form: dict[str, str]) -> dict:
         """The refresh-token grant of user credentials: client id, secret and refresh token must match."""
@@ -151,11 +196,23 @@ class Authenticator:
         if not (secrets.compare_digest(form.get("client_id", ""), client[0])
                 and secrets.compare_digest(form.get("client_secret", ""), client[1])):
             raise OAuthError("invalid_client", "The OAuth client was not found.", 401)
-        return self._issue()
-
-    def _issue(self) -> dict:
-        token = "local-" + secrets.token_urlsafe(32)
         with self._lock:
-            self._issued[token] = self.clock() + self.token_lifetime_s
-            self.grants += 1
+            now = self.clock()
+            self._prune(now)
+            token = self._issue(now)
         return {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "Bearer"}
+
+    def _issue(self, now: float) -> str:
+        """A new access token valid from `now` (called with the lock held)."""
+        token = "local-" + secrets.token_urlsafe(32)
+        self._issued[token] = now + self.token_lifetime_s
+        self.grants += 1
+        return token
+
+    def _prune(self, now: float) -> None:
+        """Forget tokens long expired and assertions no longer valid (called with the lock held)."""
+        if now < self._next_prune:
+            return
+        self._next_prune = now + PRUNE_EVERY_S
+        self._issued = {t: e for t, e in self._issued.items() if e + EXPIRED_KEPT_S > now}
+        self._assertions = {d: a for d, a in self._assertions.items() if a[2] > now}

@@ -12,7 +12,7 @@ import json
 import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,9 @@ from urllib.parse import parse_qs
 from affine import Affine
 
 from ee_assets import limits
+from ee_assets.local import budget as budgets
 from ee_assets.local.algorithms import implemented
+from ee_assets.local.budget import Budget
 from ee_assets.local.catalog import provenance
 from ee_assets.local.catalog.catalog import Catalog, asset_id_from_name
 from ee_assets.local.catalog.public.assets import deprecated_stac
@@ -29,14 +31,16 @@ from ee_assets.local.encoding.json_body import json_body
 from ee_assets.local.encoding.pixels import GEOTIFF_MASKS, encode_pixels
 from ee_assets.local.encoding.tables import FORMATS as TABLE_FORMATS
 from ee_assets.local.encoding.tables import encode_table
-from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge
+from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge, UserMemoryLimitExceeded
 from ee_assets.local.evaluator.context import EvalContext
-from ee_assets.local.evaluator.evaluate import Evaluator
+from ee_assets.local.evaluator.evaluate import Evaluator, pruned
 from ee_assets.local.exports import ExportService
 from ee_assets.local.kernels.tiles import evaluate_bands
 from ee_assets.local.protocol.discovery import discovery_document
-from ee_assets.local.protocol.exports import EXPORT_ROUTES, ExportMethods
+from ee_assets.local.protocol.exports import EXPORT_METHOD_NAMES, EXPORT_ROUTES, ExportMethods
+from ee_assets.local.protocol.feature_pages import FeaturePages
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
+from ee_assets.local.protocol.server_limits import ServerLimits
 from ee_assets.local.protocol.signatures import algorithms_response
 from ee_assets.local.protocol.thumbnails import (
     PICTURE_FORMATS,
@@ -97,19 +101,26 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
 ]
 
 
+# Names of the methods, for counting requests (a fixed set: counting never grows with what clients send).
+METHOD_NAMES = {"algorithms": "algorithms.list", "compute_value": "value:compute",
+                "compute_features": "table:computeFeatures", "compute_pixels": "image:computePixels",
+                "create_thumbnail": "thumbnails.create", "create_map": "maps.create", "create_table": "tables.create",
+                "get_pixels": "assets.getPixels", "list_assets": "listAssets", "get_asset": "assets.get",
+                **EXPORT_METHOD_NAMES}
+
+
 class LocalBackend(ExportMethods):
     """Answers EE REST requests from a catalog; thread-safe."""
 
-    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, feature_cache_size: int = 16,
+    def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None,
                  geotiff_mask: str = "internal", exports: ExportService | None = None):
         if geotiff_mask not in GEOTIFF_MASKS:
             raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
         self.catalog = catalog
         self.auth = auth or Authenticator()
-        self._features: OrderedDict[str, tuple[list[dict], frozenset[str]]] = OrderedDict()
-        self._features_lock = threading.Lock()
-        self._cache_size = feature_cache_size
+        self.limits = limits or ServerLimits()
+        self.features = FeaturePages(self.limits.max_request_memory // 4)
         self.implemented = implemented()
         self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
         self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
@@ -118,12 +129,40 @@ class LocalBackend(ExportMethods):
         self.exports = exports or ExportService(catalog, geotiff_mask=geotiff_mask)  # batch tasks (exports/)
 
     # -- dispatch -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def requires_auth(method: str, path: str) -> bool:
+        """False for the token endpoint, the public deprecated-datasets list and the capability URLs of thumbnails,
+        map tiles and table downloads."""
+        if method == "POST" and path == "/token":
+            return False
+        return not (method == "GET" and (path == DEPRECATED_STAC or MAP_TILE.fullmatch(path)
+                                         or THUMBNAIL_PIXELS.fullmatch(path) or TABLE_FEATURES.fullmatch(path)))
+
+    @staticmethod
+    def method_name(method: str, path: str) -> str | None:
+        """The API method (under /v1/) a request calls ("image:computePixels", …), None if it calls none."""
+        if not path.startswith("/v1/"):
+            return None
+        if method == "GET" and MAP_TILE.fullmatch(path):
+            return "maps.tiles.get"
+        if method == "GET" and THUMBNAIL_PIXELS.fullmatch(path):
+            return "thumbnails.getPixels"
+        if method == "GET" and TABLE_FEATURES.fullmatch(path):
+            return "tables.getFeatures"
+        return next((METHOD_NAMES[name] for m, pattern, name in ROUTES if m == method and pattern.fullmatch(path)),
+                    None)
+
     def handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes,
-               root_url: str) -> Response:
-        """The answer to one request; when it read synthetic data, the `x-ee-assets-synthetic` header names the
-        assets (catalog/provenance.py)."""
-        with provenance.tracking() as synthetic:
-            response = self._dispatch(method, path, query, headers, body, root_url)
+               root_url: str, budget: Budget | None = None) -> Response:
+        """Answer one request, evaluated under `budget` (by default one with this backend's limits); when it read
+        synthetic data, the `x-ee-assets-synthetic` header names the assets (catalog/provenance.py)."""
+        budget = budget or Budget(self.limits.max_request_memory, self.limits.request_timeout_s)
+        with budgets.active(budget), provenance.tracking() as synthetic:
+            try:
+                response = self._dispatch(method, path, query, headers, body, root_url)
+            except MemoryError:  # an allocation no estimate foresaw: still EE's answer, and the server goes on
+                return Response.error(UserMemoryLimitExceeded("the evaluation ran out of memory; use a coarser "
+                                                              "scale, a smaller region or fewer images"))
         if synthetic and response.status < 400:
             response.headers[provenance.SYNTHETIC_HEADER] = provenance.header_value(synthetic)
         return response
@@ -185,7 +224,7 @@ class LocalBackend(ExportMethods):
     def list_assets(self, m, params, body, root_url) -> Response:
         parent = m["parent"]
         items = self.catalog.list_assets(parent, params.get("filter"))
-        size = int(params.get("pageSize") or 1000)
+        size = _page_size(params.get("pageSize"), 1000)
         start = _decode_token(params.get("pageToken"), parent) if params.get("pageToken") else 0
         page = items[start:start + size]
         out: dict[str, Any] = {"assets": page}
@@ -202,7 +241,8 @@ class LocalBackend(ExportMethods):
             raise InvalidArgument("Request is missing 'expression' (an Expression with 'values' and 'result').")
         token = new_pixel_cache()
         try:
-            yield Evaluator(expression, EvalContext(self.catalog, project)).run()
+            with budgets.pixel_scope():
+                yield Evaluator(expression, EvalContext(self.catalog, project)).run()
         finally:
             reset_pixel_cache(token)
 
@@ -232,37 +272,36 @@ class LocalBackend(ExportMethods):
     def compute_features(self, m, params, body, root_url) -> Response:
         request = self._compute_request(body)
         key = _expression_key(request)
-        size = request.get("pageSize") or limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE
-        if not isinstance(size, int) or size <= 0:
-            raise InvalidArgument(f"pageSize must be a positive integer, got {size!r}.")
+        size = _page_size(request.get("pageSize"), limits.COMPUTE_FEATURES_DEFAULT_PAGE_SIZE)
         start = _decode_token(request["pageToken"], key) if request.get("pageToken") else 0
-        features = self._feature_list(request, key, m["project"])
-        out: dict[str, Any] = {"type": "FeatureCollection", "features": features[start:start + size]}
-        if start + size < len(features):
-            out["nextPageToken"] = _encode_token(start + size, key)
-        return Response.json(out)
+        cached = self.features.get(key)
+        if cached is None:
+            features = self._encoded_features(request, m["project"])
+            if start + size < len(features):  # more pages will be asked for: keep the features until then
+                self.features.put(key, features, provenance.noted())
+        else:
+            features, synthetic = cached
+            provenance.note(*synthetic)  # the answer says the pages come from synthetic data, as the first did
+        page = b",".join(features[start:start + size])
+        more = f',"nextPageToken":"{_encode_token(start + size, key)}"' if start + size < len(features) else ""
+        return Response(200, b'{"type":"FeatureCollection","features":[' + page + b"]" + more.encode() + b"}")
 
-    def _feature_list(self, request: dict, key: str, project: str) -> list[dict]:
-        """The evaluated collection as GeoJSON features, cached so that paging evaluates it once."""
-        with self._features_lock:
-            if key in self._features:
-                self._features.move_to_end(key)
-                features, synthetic = self._features[key]
-                provenance.note(*synthetic)
-                return features
+    def _features(self, request: dict, project: str) -> list[Feature]:
+        """The features of the evaluated collection."""
         result = self._evaluate(request, project)
         if isinstance(result, Feature):
             result = Collection([result])
         if not isinstance(result, Collection) or not all(isinstance(f, Feature) for f in result.elements):
             raise InvalidArgument("table:computeFeatures: the expression must evaluate to a FeatureCollection, "
                                   f"got {type(result).__name__}.")
+        return result.elements
+
+    def _encoded_features(self, request: dict, project: str) -> list[bytes]:
+        """The evaluated collection as GeoJSON features, each encoded as JSON (geometries written by orjson from
+        their arrays, values/geojson.py)."""
+        features = self._features(request, project)
         with coordinates_as_json():
-            features = features_json(result.elements)
-        with self._features_lock:
-            self._features[key] = (features, provenance.noted())
-            while len(self._features) > self._cache_size:
-                self._features.popitem(last=False)
-        return features
+            return [json_body(f) for f in features_json(features)]
 
     def compute_pixels(self, m, params, body, root_url, picture_defaults: bool = False) -> Response:
         """computePixels; with `picture_defaults` (thumbnails and map tiles), EE's rendering of an image given
@@ -273,8 +312,9 @@ class LocalBackend(ExportMethods):
             if not isinstance(image, Image):
                 raise InvalidArgument(f"image:computePixels: the expression must evaluate to an Image, "
                                       f"got {type(image).__name__}.")
-            if request.get("bandIds"):
-                image = image.select([re.escape(b) for b in request["bandIds"]])
+            band_ids = _band_ids(request.get("bandIds"))
+            if band_ids:
+                image = image.select([re.escape(b) for b in band_ids])
             elif picture_defaults and fmt in PICTURE_FORMATS:
                 image, empty = default_picture_bands(image)
                 if empty and request.get("grid"):
@@ -298,6 +338,7 @@ class LocalBackend(ExportMethods):
         if not isinstance(image, Image):
             raise InvalidArgument(f"{kind}.create: the expression must evaluate to an Image, "
                                   f"got {type(image).__name__}.")
+        request = {**request, "expression": pruned(request["expression"])}  # only what the image depends on
         return Response.json({"name": self.thumbnails.create(m["project"], request, kind)})
 
     def create_map(self, m, params, body, root_url) -> Response:
@@ -350,12 +391,12 @@ class LocalBackend(ExportMethods):
         if not isinstance(result, Collection):
             raise InvalidArgument(f"tables.create: the expression must evaluate to a FeatureCollection, got "
                                   f"{type(result).__name__}.")
+        request = {**request, "expression": pruned(request["expression"])}  # only what the table depends on
         return Response.json({"name": self.thumbnails.create(m["project"], request, "tables")})
 
     def table_features(self, name: str) -> Response:
         project, stored = self.thumbnails.get(name)
-        # the cached features carry their coordinates as JSON text (coordinates_as_json); the table writers want lists
-        features = json.loads(json_body(self._feature_list(stored, _expression_key(stored), project)))
+        features = features_json(self._features(stored, project))
         data, content_type, extension = encode_table(features, stored.get("fileFormat"), stored.get("selectors"))
         filename = f"{stored.get('filename') or 'table'}.{extension}"
         return Response(200, data, content_type, {"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -426,11 +467,61 @@ def _decode_token(token: str, key: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         offset, token_key = raw.split(":", 1)
-        if token_key != key:
+        if token_key != key or int(offset) < 0:
             raise ValueError
         return int(offset)
     except ValueError as e:
         raise InvalidArgument(f"Invalid page token '{token}': it does not belong to this request.") from e
+
+
+def _page_size(value: Any, default: int) -> int:
+    """A request's pageSize: a positive integer; 0 or absent means the default (as in Google's APIs)."""
+    if value is None or value in ("", 0, "0"):
+        return default
+    try:
+        size = int(value) if not isinstance(value, bool | float) or float(value).is_integer() else None
+    except (TypeError, ValueError):
+        size = None
+    if size is None or size < 0:
+        raise InvalidArgument(f"Invalid value for pageSize: {value!r}; it must be a positive integer (0 or no "
+                              "pageSize means the default).")
+    return size
+
+
+def _band_ids(value: Any) -> list[str]:
+    """computePixels' bandIds: a list of distinct band names."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(b, str) and b for b in value):
+        raise InvalidArgument(f"Invalid value at 'band_ids': expected a list of band names such as [\"B4\", "
+                              f"\"B3\"], got {json.dumps(value)[:80]}.")
+    duplicates = sorted({b for b in value if value.count(b) > 1})
+    if duplicates:
+        raise InvalidArgument(f"Invalid value at 'band_ids': band(s) {', '.join(duplicates)} requested more than "
+                              "once; each band may be requested once.")
+    return value
+
+
+def _grid_number(spec: dict, section: str, name: str, integer: bool = False) -> float | int | None:
+    """A number of the request's grid, checked: finite, and integral where the API wants an integer."""
+    value = spec.get(name)
+    if value is None:
+        return None
+    where = f"grid.{section}.{name}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidArgument(f"Invalid value at '{where}': expected a number, got {json.dumps(value)[:40]}.")
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidArgument(f"Invalid value at '{where}': expected a number, got {value!r}.") from None
+    if not math.isfinite(number):
+        raise InvalidArgument(f"Invalid value at '{where}': {value} is not a finite number.")
+    if integer:
+        if not number.is_integer():
+            raise InvalidArgument(f"Invalid value at '{where}' (TYPE_INT32), {value}: the size must be a whole "
+                                  "number of pixels.")
+        return int(number)
+    return number
 
 
 def _request_grid(spec: dict | None, image: Image) -> Grid:
@@ -443,11 +534,27 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
             raise InvalidArgument("image:computePixels: the image has no native grid (it is unbounded, e.g. a "
                                   "composite or a constant); specify 'grid' with dimensions, affineTransform and crs.")
         return native
+    if not isinstance(spec, dict):
+        raise InvalidArgument(f"Invalid value at 'grid': expected a PixelGrid object with dimensions, "
+                              f"affineTransform and crsCode, got a {type(spec).__name__}.")
+    for name in ("crsCode", "crsWkt"):
+        if name in spec and (not isinstance(spec[name], str) or not spec[name].strip()):
+            raise InvalidArgument(f"Invalid value at 'grid.{name}': {json.dumps(spec[name])[:40]} is not a CRS; "
+                                  "give one such as 'EPSG:4326', or leave it out to use the image's CRS.")
     dims = spec.get("dimensions") or {}
-    if isinstance(dims, int):
+    if isinstance(dims, int) and not isinstance(dims, bool):
         dims = {"width": dims, "height": dims}
-    width, height = dims.get("width"), dims.get("height")
+    if not isinstance(dims, dict):
+        raise InvalidArgument(f"Invalid value at 'grid.dimensions': expected an object with width and height, got "
+                              f"{json.dumps(dims)[:40]}.")
+    width = _grid_number(dims, "dimensions", "width", integer=True)
+    height = _grid_number(dims, "dimensions", "height", integer=True)
     t = spec.get("affineTransform")
+    if t is not None:
+        if not isinstance(t, dict):
+            raise InvalidArgument(f"Invalid value at 'grid.affineTransform': expected an object with scaleX, shearX, "
+                                  f"translateX, shearY, scaleY and translateY, got {json.dumps(t)[:40]}.")
+        t = {k: _grid_number(t, "affineTransform", k) or 0 for k in AFFINE_KEYS}
     crs = spec.get("crsCode") or spec.get("crsWkt") or (native.crs if native else image.projection().crs)
     if t is None:
         if native is None:
@@ -471,6 +578,9 @@ def _request_grid(spec: dict | None, image: Image) -> Grid:
     except Exception as e:
         raise InvalidArgument(f"image:computePixels: unknown CRS '{crs}'.") from e
     return Grid(crs, transform, w, h)
+
+
+AFFINE_KEYS = ("scaleX", "shearX", "translateX", "shearY", "scaleY", "translateY")
 
 
 def _check_pixel_limits(grid: Grid, image: Image) -> None:

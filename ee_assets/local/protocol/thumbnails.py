@@ -4,13 +4,14 @@ under an unguessable name; `GET …/thumbnails/<id>:getPixels` renders it on the
 `GET …/tables/<id>:getFeatures` writes the table (FeatureCollection.getDownloadURL).
 
 As on Earth Engine, the returned URLs work without credentials (so `requests.get(url)`, an <img> tag or a web map
-can fetch them): the 128-bit random id is the capability. Requests are kept in a bounded LRU, so old URLs
-eventually expire with a 404 that says so.
+can fetch them): the 128-bit random id is the capability. Requests are kept in an LRU bounded in number and in bytes
+(each keeps only the values its image depends on), so old URLs eventually expire with a 404 that says so.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import secrets
 import threading
 import zipfile
@@ -26,15 +27,18 @@ from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Image
 
 MAX_THUMBNAILS = 512
+MAX_THUMBNAIL_BYTES = 64 << 20  # of stored requests (as JSON), all together
 
 
 class ThumbnailStore:
     """name → (project, render request), thread-safe, least recently used evicted first."""
 
-    def __init__(self, capacity: int = MAX_THUMBNAILS):
-        self._items: OrderedDict[str, tuple[str, dict]] = OrderedDict()
+    def __init__(self, capacity: int = MAX_THUMBNAILS, max_bytes: int = MAX_THUMBNAIL_BYTES):
+        self._items: OrderedDict[str, tuple[str, dict, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._capacity = capacity
+        self.max_bytes = max_bytes
+        self.used = 0
 
     def create(self, project: str, request: dict, kind: str = "thumbnails") -> str:
         """Store a render request (expression, fileFormat, visualizationOptions, bandIds); return its name,
@@ -42,11 +46,18 @@ class ThumbnailStore:
         name = f"projects/{project}/{kind}/{secrets.token_hex(16)}"
         kept = {k: request[k] for k in ("expression", "fileFormat", "visualizationOptions", "bandIds",
                                          "filenamePrefix", "selectors", "filename") if request.get(k) is not None}
+        size = len(json.dumps(kept, separators=(",", ":")))
         with self._lock:
-            self._items[name] = (project, kept)
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+            self._items[name] = (project, kept, size)
+            self.used += size
+            while len(self._items) > self._capacity or (self.used > self.max_bytes and len(self._items) > 1):
+                _, (_, _, old) = self._items.popitem(last=False)
+                self.used -= old
         return name
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
     def get(self, name: str) -> tuple[str, dict]:
         with self._lock:
@@ -55,7 +66,7 @@ class ThumbnailStore:
                 raise NotFound(f"'{name}' not found: it was never created or has expired (the local backend keeps "
                                f"the last {self._capacity}); call getThumbURL / getMapId again.")
             self._items.move_to_end(name)
-            return item
+            return item[0], item[1]
 
 
 WEB_MERCATOR_HALF_WIDTH = 20037508.342789244  # metres from the origin to the edge of the EPSG:3857 square

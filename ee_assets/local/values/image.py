@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ee_assets.local import budget
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.geometry import Geometry, transformer
 from ee_assets.local.values.grid import Grid
@@ -41,18 +42,36 @@ def reset_pixel_cache(token: contextvars.Token) -> None:
 class Recipe:
     """How to compute one band on any grid."""
 
+    # Bytes per output pixel that `compute` allocates besides its output and its inputs' pixels (a neighbourhood
+    # stacked per pixel, a graph): tiles are sized by it (kernels/working_set.py) and it is held in the request's
+    # budget while `compute` runs.
+    scratch_bytes_per_pixel: int = 0
+
     def compute(self, grid: Grid) -> Pixels:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def scratch_bytes(self, grid: Grid) -> int:
+        """The scratch memory computing on `grid` takes (scratch_bytes_per_pixel per pixel unless overridden)."""
+        return self.scratch_bytes_per_pixel * grid.width * grid.height
 
     def evaluate(self, grid: Grid) -> Pixels:
         cache = _pixel_cache.get()
         if cache is None:
-            return self.compute(grid)
+            budget.charge_pixels(grid.width * grid.height)
+            return self._compute_held(grid)
         key = (id(self), grid)
         hit = cache.get(key)
         if hit is None:
-            hit = cache[key] = (self, self.compute(grid))  # keep self alive so id() stays unique
+            budget.charge_pixels(grid.width * grid.height)  # before computing: refused if over the request's budget
+            hit = cache[key] = (self, self._compute_held(grid))  # keep self alive so id() stays unique
         return hit[1]
+
+    def _compute_held(self, grid: Grid) -> Pixels:
+        scratch = self.scratch_bytes(grid)
+        if not scratch:
+            return self.compute(grid)
+        with budget.holding(scratch, f"{type(self).__name__} on {grid.width:,} x {grid.height:,} pixels"):
+            return self.compute(grid)
 
     def evaluate_native(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
         """For reductions, whose kernels take any real values and any 0/1 mask: the pixels in a cheaper form

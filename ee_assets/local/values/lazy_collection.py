@@ -18,6 +18,7 @@ from typing import Any
 
 import shapely
 
+from ee_assets.local import budget
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.elements import Collection, DateRange, Feature
 from ee_assets.local.values.geometry import Geometry
@@ -108,6 +109,7 @@ class LazyElements(Sequence):
 
     def _candidates(self) -> Iterator:
         for element in self.source(self.scope):
+            budget.check()  # a filter that keeps few of many generated elements runs long: deadline, cancellation
             if all(test(element) for test in self.tests):
                 yield element
 

@@ -18,7 +18,7 @@ from exactextract import exact_extract
 from rasterio.features import rasterize
 from shapely.geometry import mapping
 
-from ee_assets.local.algorithms.image import reduce as reduce_region
+from ee_assets.local.kernels import tiles as tiling
 from ee_assets.local.kernels.tiles import blocks
 from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.grid import Grid
@@ -249,7 +249,7 @@ def test_tiled_accumulation_equals_one_pass():
 
 def test_reduce_regions_through_the_client_tiled(tmp_path, ee_on, monkeypatch):
     """reduceRegions forced to evaluate the image in many small tiles gives numpy's and exactextract's answers."""
-    monkeypatch.setattr(reduce_region, "TILE_PIXELS", 200)
+    monkeypatch.setattr(tiling, "TILE_PIXELS", 200)
     values, valid = _raster(21)
     path = tmp_path / "r.tif"
     with rasterio.open(path, "w", driver="GTiff", width=WIDTH, height=HEIGHT, count=1, dtype="float64",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
+import google.auth._helpers
 import pytest
 import requests
 from google.auth import exceptions as auth_exceptions
@@ -40,7 +42,7 @@ def test_service_account_key_gets_a_token_and_computes(server):
     assert server.auth.grants == 1  # the token is reused while valid
 
 
-def test_expired_token_is_refused_and_the_client_refreshes(server):
+def test_expired_token_is_refused_and_the_client_refreshes(server, monkeypatch):
     clock = FakeClock()
     server.auth.clock = clock
     key = generate_service_account_key("pipeline@local.iam.gserviceaccount.com", server.token_uri)
@@ -48,6 +50,8 @@ def test_expired_token_is_refused_and_the_client_refreshes(server):
     session = _session(key)
     assert session.post(f"{server.url}/v1/projects/p/value:compute", data=EXPR).status_code == 200
     clock.now += 3601  # the server now considers the issued token expired; the client does not know yet
+    real_utcnow = google.auth._helpers.utcnow  # and the client signs its next assertion an hour later
+    monkeypatch.setattr(google.auth._helpers, "utcnow", lambda: real_utcnow() + datetime.timedelta(seconds=3601))
     stale = session.credentials.token
     r = session.post(f"{server.url}/v1/projects/p/value:compute", data=EXPR)
     assert r.status_code == 200  # 401 → AuthorizedSession refreshed the token and retried

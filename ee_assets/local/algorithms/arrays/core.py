@@ -4,10 +4,12 @@ as EE's Array.reduce does."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_array, as_number
 from ee_assets.local.errors import InvalidArgument
@@ -81,6 +83,7 @@ def cat(arrays: list, axis: int = 0) -> np.ndarray:
 
 @algorithm("Array.identity", returns=A, size="Integer")
 def identity(size: int) -> np.ndarray:
+    budget.require(8 * int(size) ** 2, "Array.identity")
     return np.eye(int(size))
 
 
@@ -89,6 +92,7 @@ def repeat(array, axis: int = 0, copies: int = 2) -> np.ndarray:
     arr = as_array(array)
     reps = [1] * max(arr.ndim, int(axis) + 1)
     reps[int(axis)] = int(copies)
+    budget.require(arr.nbytes * int(copies), "Array.repeat")
     return np.tile(arr.reshape(arr.shape + (1,) * (len(reps) - arr.ndim)), reps)
 
 
@@ -178,6 +182,7 @@ def pad(array, lengths: list, pad=0) -> np.ndarray:
     if len(lengths) != arr.ndim:
         raise InvalidArgument(f"Array.pad: {len(lengths)} lengths for a {arr.ndim}-D array.")
     widths = [(0, max(0, int(n) - size)) for n, size in zip(lengths, arr.shape, strict=True)]
+    budget.require(arr.itemsize * math.prod(s + w for s, (_, w) in zip(arr.shape, widths, strict=True)), "Array.pad")
     return np.pad(arr, widths, constant_values=as_number(pad, "pad"))
 
 

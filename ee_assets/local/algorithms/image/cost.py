@@ -24,6 +24,7 @@ from ee_assets.local.values.image import Band, Image, Pixels, Recipe
 IMG = "Image<unknown bands>"
 SPHERE_RADIUS = 6378137.0
 MAX_PAD = 1024
+GRAPH_BYTES_PER_PIXEL = 800  # peak scratch per padded pixel (tracemalloc: ~690): 8 directed edges, the graph, distances
 
 
 def _steps(grid: Grid, geodetic: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -45,12 +46,21 @@ class CostRecipe(Recipe):
     source: Recipe
     max_distance: float
     geodetic: bool
+    scratch_bytes_per_pixel = GRAPH_BYTES_PER_PIXEL
 
-    def compute(self, grid: Grid) -> Pixels:
+    def _padded(self, grid: Grid) -> tuple[int, Grid]:
         size = max(abs(grid.transform.a), abs(grid.transform.e))
         metres = size * (SPHERE_RADIUS * math.pi / 180 if crs_is_geographic(grid.crs) else 1.0)
         pad = min(MAX_PAD, math.ceil(self.max_distance / metres)) if metres > 0 else 0
-        padded = grid.window(-pad, -pad, grid.width + 2 * pad, grid.height + 2 * pad)
+        return pad, grid.window(-pad, -pad, grid.width + 2 * pad, grid.height + 2 * pad)
+
+    def scratch_bytes(self, grid: Grid) -> int:
+        """The graph and Dijkstra's arrays over the padded grid."""
+        _, padded = self._padded(grid)
+        return GRAPH_BYTES_PER_PIXEL * padded.width * padded.height
+
+    def compute(self, grid: Grid) -> Pixels:
+        pad, padded = self._padded(grid)
         cost, cost_mask = self.cost.evaluate(padded)
         src, src_mask = self.source.evaluate(padded)
         passable = (cost_mask > 0) & np.isfinite(cost)

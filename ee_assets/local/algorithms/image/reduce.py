@@ -17,18 +17,21 @@ import numpy as np
 import shapely
 
 from ee_assets.limits import REDUCE_DEFAULT_MAX_PIXELS
+from ee_assets.local import budget
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_collection, as_geometry, as_image
 from ee_assets.local.algorithms.support.pixel_records import leaf_stats
 from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
 from ee_assets.local.algorithms.support.records import reduce_records
 from ee_assets.local.errors import InvalidArgument
-from ee_assets.local.kernels.tiles import TILE_PIXELS, blocks, evaluate_tile, ordered_map
+from ee_assets.local.kernels.tiles import blocks, evaluate_tile, ordered_map, tile_pixels_for
 from ee_assets.local.kernels.zonal import (
     Runs,
     WeightedRegions,
     ZonalAccumulator,
+    box_pixels,
     region_runs,
+    runs_bytes,
     weighted_regions,
     weighted_window_sums,
 )
@@ -52,6 +55,9 @@ def _outputs(reducer: Reducer, band_names: list[str], single_band_uses_outputs: 
     if len(outs) == 1:
         return [[b] for b in band_names]
     return [[f"{b}_{o}" for o in outs] for b in band_names]
+
+
+RECORD_POSITION_BYTES = 24  # a gathered centre pixel's region, row and column (int64 each)
 
 
 def reduce_geometry(op: str, image: Image, reducer: Reducer, geom: Geometry, proj: Projection,
@@ -81,13 +87,26 @@ def reduce_geometries(op: str, image: Image, reducer: Reducer, geoms: list[Geome
     present = [s for s in shapes if s is not None and not s.is_empty]
     grid = pixel_window(proj, shapely.box(*shapely.total_bounds(present))) if present else None
     leaves = reducer.leaves
-    outputs: list[dict] = [{} for _ in shapes]
     if grid is None:
-        for out in outputs:
-            out.update({n: None for band_names in names for n in band_names})
-        return outputs
-    if not reducer.is_classic or any(is_array(b) for b in image.bands):
-        return _reduce_records(op, image, reducer, shapes, grid, names)
+        return [{n: None for band_names in names for n in band_names} for _ in shapes]
+    budget.require_pixel_time(box_pixels(shapes, grid.transform, grid.width, grid.height), op)
+    records = not reducer.is_classic or any(is_array(b) for b in image.bands)
+    need = runs_bytes(shapes, grid.transform, grid.width, grid.height,
+                      records or any(not x.weighted for x in leaves))
+    centre_pixels = int(sum(s.area for s in present) / pixel_area)
+    if records:  # every centre pixel is gathered with its position, then made a Python list per band
+        need += centre_pixels * (2 * RECORD_POSITION_BYTES + len(image.bands) * (2 * 9 + budget.ITEM_BYTES))
+    elif any(leaf.needs_values() for leaf in leaves):  # median, percentiles, …: every centre value is kept
+        need += 8 * len(image.bands) * centre_pixels
+    with budget.holding(need, f"{op} over {grid.width:,} x {grid.height:,} pixels"):
+        if records:
+            return _reduce_records(op, image, reducer, shapes, grid, names)
+        return _reduce_on_grid(op, image, leaves, shapes, grid, names)
+
+
+def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Grid, names: list[list[str]]
+                    ) -> list[dict]:
+    outputs: list[dict] = [{} for _ in shapes]
     weighted = _Once(lambda: weighted_regions(shapes, grid.transform, grid.width, grid.height)) if any(
         x.weighted for x in leaves) else None
     centre = region_runs(shapes, grid.transform, grid.width, grid.height, False) if any(
@@ -195,7 +214,7 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
     """(tile, its centre runs, every band's pixels, every band's weighted sums or None) for the tiles of `grid`
     that some region's bounds touch, in order, evaluated on the tile pool; `native` as in evaluate_tile (the
     zonal kernels convert, the records path wants float64)."""
-    tiles = blocks(grid, TILE_PIXELS)
+    tiles = blocks(grid, tile_pixels_for(image.bands, grid.width * grid.height))
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
     inv = ~grid.transform
@@ -205,12 +224,14 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
     r0, r1 = np.floor(rows.min(axis=0)) - 1, np.ceil(rows.max(axis=0)) + 1
     if len(tiles) > 1 and centre is not None:
         centre = centre.by_row(grid.height)
-    wanted = []
-    for top, left, h, w in tiles:
-        if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
-            continue
-        tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(left, left + w)
-        wanted.append(((top, left, h, w), tile_centre))
+
+    def wanted():  # made as the tiles are consumed: a huge window has millions of tiles
+        for top, left, h, w in tiles:
+            if not np.any((c0 < left + w) & (c1 > left) & (r0 < top + h) & (r1 > top)):
+                continue
+            tile_centre = centre if centre is None or len(tiles) == 1 else centre.rows(top, top + h).columns(
+                left, left + w)
+            yield (top, left, h, w), tile_centre
 
     def run(item):
         (top, left, h, w), tile_centre = item
@@ -219,7 +240,7 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
                                               for values, mask in pixels]
         return (top, left, h, w), tile_centre, pixels, sums
 
-    return ordered_map(run, wanted)
+    return ordered_map(run, wanted())
 
 
 @algorithm("Image.reduceRegion", returns="Dictionary<Object>", image=IMG, reducer="Reducer", geometry="Geometry",

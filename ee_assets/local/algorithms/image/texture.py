@@ -29,6 +29,7 @@ IMG = "Image<unknown bands>"
 METRICS = ("asm", "contrast", "corr", "var", "idm", "savg", "svar", "sent", "ent", "dvar", "dent", "imcorr1",
            "imcorr2", "maxcorr", "diss", "inertia", "shade", "prom")
 DEFAULT_OFFSETS = ((-1, -1), (0, -1), (1, -1), (-1, 0))  # (x, y), EE's default 3 x 3 kernel
+GLCM_BYTES_PER_PAIR = 220  # peak scratch per pixel and window pair (tracemalloc: 205-213 for sizes 1-3)
 
 
 def _group_sums(keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -92,6 +93,13 @@ class GlcmRecipe(Recipe):
     input: Recipe
     size: int
     offsets: tuple[tuple[int, int], ...]
+
+    @property
+    def scratch_bytes_per_pixel(self) -> int:  # type: ignore[override]
+        """The pairs of a window stacked per pixel, and the metrics' temporaries over them (one direction at a
+        time), plus the per-direction metrics kept until they are averaged."""
+        pairs = (2 * self.size + 1) ** 2
+        return GLCM_BYTES_PER_PAIR * pairs + 8 * len(METRICS) * (len(self.offsets) + 2)
 
     def compute(self, grid: Grid) -> Pixels:
         r = self.size

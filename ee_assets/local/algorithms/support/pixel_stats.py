@@ -6,6 +6,7 @@ percentiles use numpy."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -36,7 +37,7 @@ def percentile(ps):
 
 
 def streamed(stat: str):
-    return lambda px: composite_kernels.reduce_stack(px, stat)
+    return functools.partial(composite_kernels.reduce_stack, stat=stat)
 
 
 STATS = {

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ee_assets.local import budget
 from ee_assets.local.algorithms.support.optional import scipy_stats
 from ee_assets.local.errors import InvalidArgument
 from ee_assets.local.values.reducer import CLASSIC_KINDS, Reducer
@@ -232,6 +233,7 @@ def _interval_mean(op, r, v, w):
 def _fixed_histogram(op, r, v, w):
     """An N x 2 array: bucket lower edges and counts (or cumulative counts); values outside [min, max) ignored."""
     lo, hi, steps = float(r.option("min")), float(r.option("max")), int(r.option("steps"))
+    budget.require_items(3 * steps, f"{op}: a fixed histogram of {steps:,} buckets")  # edges, counts, their rows
     edges = lo + (hi - lo) * np.arange(steps) / steps
     inside = (v >= lo) & (v < hi)
     index = np.minimum(((v[inside] - lo) / (hi - lo) * steps).astype(np.int64), steps - 1)
