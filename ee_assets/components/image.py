@@ -28,6 +28,7 @@ from ee_assets.components.computation import (
     partition_key,
     run_window,
 )
+from ee_assets.components.export_outputs import export_image
 from ee_assets.components.expression_files import read_expression, write_expression
 from ee_assets.components.options import ImageOptions
 from ee_assets.components.previews import markdown_image, thumbnail
@@ -101,6 +102,12 @@ def build_image_assets(options: ImageOptions, functions: Functions) -> dg.Defini
                                      where=f" over grid {name!r}")
             details[name] = {**counts, "expression_sha256": expression_hash(expressions[name]),
                              "grid": grid.to_json()}
+
+        if options.exporting:  # one batch export per grid writes the files; the checks read them there
+            exported = export_image(context, earth_engine, options.export, names.result_folder, partition,
+                                    expressions, {n: g.to_json() for n, g in grids.items()}, stats, label)
+            return dg.MaterializeResult(metadata={**exported, "expressions": dg.MetadataValue.json(details),
+                                                  **stats.to_metadata(), **earth_engine.describe()})
 
         # Every file of every grid is staged first (the GeoTIFFs with their tile checkpoints, resumable) and
         # published only once all are complete: a failure on any grid replaces nothing.

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ee_assets import limits
 from ee_assets.components.automation import AutomationOptions, FreshnessOptions, ScheduleOptions
+from ee_assets.components.export_options import ExportOptions
 from ee_assets.components.grids import GridOptions
 from ee_assets.components.options_base import StrictModel
 from ee_assets.components.partitions import PartitionsOptions
@@ -50,6 +51,24 @@ class AssetOptions(StrictModel):
     schedule: ScheduleOptions | None = None
     automation: AutomationOptions | None = None
     freshness: FreshnessOptions | None = None
+    output: Literal["compute", "export"] = Field(default="compute", description=(
+        "compute: an interactive request (computeFeatures / computePixels) whose answer is stored in the output "
+        "store; export: an EE batch export (no size or time limit) to `export.destination`."))
+    export: ExportOptions | None = Field(default=None, description="Where and how `output: export` writes.")
+
+    @model_validator(mode="after")
+    def _output(self) -> AssetOptions:
+        if self.output == "export" and self.export is None:
+            raise ValueError("output: export needs an `export:` block with a destination (gs://bucket/prefix or an "
+                             "EE asset id).")
+        if self.output != "export" and self.export is not None:
+            raise ValueError("export: is set but output is 'compute'; add `output: export` to export, or remove "
+                             "the export block.")
+        return self
+
+    @property
+    def exporting(self) -> bool:
+        return self.output == "export"
 
 
 class TableChecksOptions(StrictModel):
@@ -88,6 +107,15 @@ class TableOptions(AssetOptions):
 
     checks: TableChecksOptions = Field(default_factory=TableChecksOptions)
     preview: TablePreviewOptions | None = None
+
+    @model_validator(mode="after")
+    def _export_format(self) -> TableOptions:
+        if self.export is not None:
+            if self.export.format == "geotiff":
+                raise ValueError("export.format: a table exports as geojson or csv, not geotiff.")
+            if self.export.file_dimensions is not None:
+                raise ValueError("export.file_dimensions applies to image exports only.")
+        return self
 
 
 class ImageChecksOptions(StrictModel):
@@ -152,6 +180,11 @@ class ImageOptions(AssetOptions):
 
     @model_validator(mode="after")
     def _formats(self) -> ImageOptions:
+        if self.export is not None:
+            if self.export.format not in (None, "geotiff"):
+                raise ValueError(f"export.format: an image exports as geotiff, not {self.export.format}.")
+            if self.formats is not None and self.formats != ["geotiff"]:
+                raise ValueError("formats: output: export writes GeoTIFFs only; remove the picture format.")
         formats = self.output_formats()
         if "geotiff" not in formats:
             raise ValueError("formats must include geotiff: the analysis file the checks read.")
@@ -182,6 +215,8 @@ class ImageOptions(AssetOptions):
                     "GeoTIFF is fetched in tiles, any size).")
 
     def output_formats(self) -> list[str]:
+        if self.export is not None:
+            return ["geotiff"]
         if self.formats is not None:
             return list(self.formats)
         return ["geotiff", "png"] if self.visualization is not None else ["geotiff"]

@@ -28,6 +28,7 @@ from ee_assets.components.computation import (
     partition_key,
     run_window,
 )
+from ee_assets.components.export_outputs import export_table
 from ee_assets.components.expression_files import read_expression, write_expression
 from ee_assets.components.options import TableOptions
 from ee_assets.components.previews import choropleth, markdown_image
@@ -96,8 +97,10 @@ def build_table_assets(options: TableOptions, functions: Functions) -> dg.Defini
         return dg.MaterializeResult(metadata={**metadata, **graph_metadata(options, functions, span)},
                                     data_version=dg.DataVersion(expression_hash(expression)))
 
+    file_kinds = {options.export.format or "geojson"} if options.exporting else {"geojson", "parquet"}
+
     @dg.asset(key=names.result, deps=[names.expression], pool=options.pool,
-              kinds={"earthengine", "geojson", "parquet", *options.kinds},
+              kinds={"earthengine", *file_kinds, *options.kinds},
               freshness_policy=options.freshness.policy() if options.freshness else None,
               description=options.description or f"{functions.graph.ref} computed with table:computeFeatures "
                                                   "(all pages): the GeoJSON exactly as returned, plus a GeoParquet "
@@ -109,6 +112,12 @@ def build_table_assets(options: TableOptions, functions: Functions) -> dg.Defini
         expression = read_expression(output_store, names.expression_folder, partition)
         stats, label = TransferStats(), request_label(context)
         counts = evaluate_counts(earth_engine, functions, options, span, stats, label)
+        if options.exporting:  # a batch export writes the files; the checks read them there
+            exported = export_table(context, earth_engine, options.export, names.result_folder, partition,
+                                    expression, stats, label)
+            return dg.MaterializeResult(metadata={
+                **exported, **({"counts": dg.MetadataValue.json(counts), **counts} if functions.counts else {}),
+                **stats.to_metadata(), "expression_sha256": expression_hash(expression), **earth_engine.describe()})
         collection = earth_engine.compute_features(expression, stats, label)
         frame = features_frame(collection)
         preview = None

@@ -241,6 +241,12 @@ class EarthEngineResource(dg.ConfigurableResource):
             self.connection.client, expression, grid, output, band_ids, stats=stats, label=label,
             workers=self.tile_workers, max_tile_bytes=self.max_tile_bytes, progress=progress.tiles))
 
+    @property
+    def exports_read_locally(self) -> bool:
+        """Whether gs:// export destinations are read from the local backend's bucket root (the backend is local,
+        or EE_LOCAL_BUCKET_ROOT is set) rather than from Cloud Storage."""
+        return self.connection.backend == Backend.LOCAL.value or _env("EE_LOCAL_BUCKET_ROOT") is not None
+
     def describe(self) -> dict[str, str]:
         """Metadata-safe facts about the connection (no credentials)."""
         c = self.connection

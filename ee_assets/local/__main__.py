@@ -43,6 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--geotiff-mask", choices=("internal", "nodata"), default="internal",
                        help="how GeoTIFFs mark masked pixels: an internal GDAL mask (default), or fill values and "
                             "a nodata tag, as Earth Engine writes them")
+    serve.add_argument("--bucket-root", metavar="DIR",
+                       help="where exports to gs://BUCKET/PATH are written: DIR/BUCKET/PATH (default: "
+                            "$EE_LOCAL_BUCKET_ROOT, else ~/.cache/ee_assets/buckets)")
+    serve.add_argument("--export-workers", type=int, default=2, help="batch export tasks run at once")
+    serve.add_argument("--max-queued-exports", type=int, default=3000,
+                       help="export tasks that may wait; more are refused with EE's 'Too many tasks' error")
+    serve.add_argument("--task-failure-rate", type=float, default=0.0,
+                       help="fraction of export tasks that end FAILED (seeded)")
+    serve.add_argument("--task-delay-s", type=float, default=0.0,
+                       help="seconds each export task spends RUNNING before its work (a slow task)")
     data = sub.add_parser("sample-data", help="build the sample catalog and print its path")
     data.add_argument("--out", help="folder (default: $EE_ASSETS_SAMPLE_DIR or ~/.cache/ee_assets/…)")
     data.add_argument("--force", action="store_true", help="rebuild even if a complete copy exists")
@@ -64,18 +74,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         faults = FaultConfig(rate=args.fault_rate, codes=tuple(int(c) for c in args.fault_codes.split(",") if c),
-                             latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed)
+                             latency_ms=args.latency_ms, drop_rate=args.drop_rate, seed=args.seed,
+                             task_failure_rate=args.task_failure_rate, task_delay_s=args.task_delay_s)
         limits = ServerLimits(max_request_memory=parse_size(args.max_request_memory),
                               request_timeout_s=args.request_timeout, workers=args.workers, queue=args.queue)
         server = LocalServer(args.catalog, host=args.host, port=args.port, token=args.token, faults=faults,
                              service_account_keys=args.service_account_key, limits=limits,
-                             geotiff_mask=args.geotiff_mask)
+                             geotiff_mask=args.geotiff_mask, bucket_root=args.bucket_root,
+                             export_workers=args.export_workers, max_queued_exports=args.max_queued_exports)
     except (ValueError, OSError, KeyError, CatalogError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     public = " and the public Earth Engine datasets (synthetic)" if server.catalog.public else ""
     print(f"ee_assets local backend serving {len(server.catalog.assets)} assets{public} at {server.url}",
           file=sys.stderr)
+    print(f"  exports to gs://BUCKET/PATH are written to {server.bucket_root}/BUCKET/PATH", file=sys.stderr)
     print(f"  ee.Initialize(credentials, url='{server.url}', project='local')", file=sys.stderr)
     _stop_on_sigterm()
     try:

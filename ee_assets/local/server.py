@@ -10,11 +10,13 @@ from pathlib import Path
 
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.catalog.sample_data import build_sample_catalog
+from ee_assets.local.exports import ExportService
 from ee_assets.local.protocol.faults import FaultConfig
 from ee_assets.local.protocol.http import EEHTTPServer
 from ee_assets.local.protocol.oauth import Authenticator
 from ee_assets.local.protocol.routes import LocalBackend
 from ee_assets.local.protocol.server_limits import ServerLimits
+from ee_assets.storage.buckets import local_bucket_root
 
 
 def resolve_catalog(catalog: Catalog | str | os.PathLike | None) -> Catalog:
@@ -47,7 +49,9 @@ class LocalServer:
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
                  token: str | None = None, faults: FaultConfig | None = None,
                  service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
-                 limits: ServerLimits | None = None, geotiff_mask: str = "internal"):
+                 limits: ServerLimits | None = None, geotiff_mask: str = "internal",
+                 bucket_root: str | os.PathLike | None = None, export_workers: int = 2,
+                 max_queued_exports: int = 3000):
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
         if not is_loopback(host) and token is None:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
@@ -55,8 +59,14 @@ class LocalServer:
         self.catalog = resolve_catalog(catalog)
         self.limits = limits or ServerLimits()
         # geotiff_mask: "internal" (a GDAL dataset mask) or "nodata" (fill values and GDAL_NODATA, as EE writes)
-        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits, geotiff_mask=geotiff_mask)
         self.faults = faults or FaultConfig()
+        # Batch exports write gs://BUCKET/PATH to <bucket_root>/BUCKET/PATH (default: $EE_LOCAL_BUCKET_ROOT, else
+        # ~/.cache/ee_assets/buckets); export_workers tasks run at once, max_queued_exports more may wait.
+        self.bucket_root = Path(bucket_root).expanduser().absolute() if bucket_root else local_bucket_root()
+        self.exports = ExportService(self.catalog, self.bucket_root, self.faults, export_workers,
+                                     max_queued_exports, geotiff_mask)
+        self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits, geotiff_mask=geotiff_mask,
+                                    exports=self.exports)
         self._httpd = EEHTTPServer((host, port), self.backend, self.faults, self.limits)
         self._thread: threading.Thread | None = None
 
@@ -124,6 +134,7 @@ class LocalServer:
             self._thread.join(timeout=10)
             self._thread = None
         self._httpd.server_close()
+        self.exports.stop()
 
     def __enter__(self) -> LocalServer:
         return self.start()

@@ -61,7 +61,7 @@ class EEError(Exception):
 
 
 def _context(label: RequestLabel, digest: str) -> str:
-    return ", ".join(p for p in (label.describe(), f"expression sha256 {digest[:16]}") if p)
+    return ", ".join(p for p in (label.describe(), f"expression sha256 {digest[:16]}" if digest else "") if p)
 
 
 class EERequestError(EEError):
@@ -184,8 +184,8 @@ class EERestClient:
     def _url(self, method: str) -> str:
         return f"{self.api_url}/v1/projects/{self.project}/{method}"
 
-    def _attempt(self, method: str, data: str, stats: TransferStats, sink: Path | None
-                 ) -> tuple[requests.Response | None, str | None]:
+    def _attempt(self, method: str, data: str | None, stats: TransferStats, sink: Path | None, verb: str = "POST",
+                 url: str | None = None) -> tuple[requests.Response | None, str | None]:
         """One HTTP request: (response, None) when answered, (None, cause) when no complete answer came back.
 
         With `sink`, a successful body is streamed to a temporary sibling of `sink` and moved into place only
@@ -196,8 +196,8 @@ class EERestClient:
             started = time.perf_counter()
             tmp = sink.with_name(f".{sink.name}.{os.getpid()}.{threading.get_ident()}.part") if sink else None
             try:
-                response = self.session.post(self._url(method), data=data, timeout=self.timeout,
-                                             headers=self._headers, stream=sink is not None)
+                response = self.session.request(verb, url or self._url(method), data=data, timeout=self.timeout,
+                                                headers=self._headers, stream=sink is not None)
                 if sink is not None and response.status_code < 400:
                     received = 0
                     with open(tmp, "wb") as f:
@@ -226,20 +226,24 @@ class EERestClient:
                     tmp.unlink(missing_ok=True)
                 stats.add(requests=1, transfer_seconds=time.perf_counter() - started)
 
-    def _post(self, method: str, body: dict, digest: str, stats: TransferStats, label: RequestLabel,
-              sink: Path | None = None) -> requests.Response:
-        """POST `body` until it is answered without a transient error, or the retry budget is spent."""
+    def _post(self, method: str, body: dict | None, digest: str, stats: TransferStats, label: RequestLabel,
+              sink: Path | None = None, verb: str = "POST", resource: str | None = None) -> requests.Response:
+        """POST `body` until it is answered without a transient error, or the retry budget is spent.
+
+        `verb` GET sends no body; `resource` (e.g. "projects/p/operations/ID:cancel") replaces the project's
+        `method` path (messages still name `method`)."""
         tag = label.workload_tag
-        if tag:
+        if tag and body is not None:
             body = {**body, "workloadTag": tag}
-        data = json.dumps(body, separators=(",", ":"), allow_nan=False)
-        if len(data) > limits.MAX_REQUEST_BODY_BYTES:
+        data = json.dumps(body, separators=(",", ":"), allow_nan=False) if body is not None else None
+        url = f"{self.api_url}/v1/{resource}" if resource else None
+        if data is not None and len(data) > limits.MAX_REQUEST_BODY_BYTES:
             raise EERequestError(method, 400, "INVALID_ARGUMENT", f"request body is {len(data)} bytes, over EE's "
                                  f"{limits.MAX_REQUEST_BODY_BYTES}-byte limit; simplify the expression", digest,
                                  label)
         started = self._clock()
         for attempt in itertools.count():
-            response, cause = self._attempt(method, data, stats, sink)
+            response, cause = self._attempt(method, data, stats, sink, verb, url)
             retry_after = None
             if response is not None:
                 self._note_quota_status(response, stats)
@@ -288,6 +292,12 @@ class EERestClient:
                         status, error_kinds.RESTRICTED_MODE_URL)
         else:
             log.info("Earth Engine quota status: %s", status)
+
+    def call(self, method: str, body: dict | None = None, verb: str = "POST", resource: str | None = None,
+             stats: TransferStats | None = None, label: RequestLabel | None = None, digest: str = "") -> Any:
+        """Any other REST method (exports, operations): its JSON answer, with the same retries and errors."""
+        stats = stats if stats is not None else TransferStats()
+        return self._post(method, body, digest, stats, label or RequestLabel(), verb=verb, resource=resource).json()
 
     # -- the compute methods -----------------------------------------------------------------------------------
     def compute_value(self, expression: dict, stats: TransferStats | None = None,

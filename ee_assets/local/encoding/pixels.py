@@ -111,6 +111,9 @@ def _cast_band(values: np.ndarray, valid: np.ndarray, dtype: np.dtype) -> np.nda
     return v.astype(dtype)
 
 
+cast_band = _cast_band  # public for the export writers, which cast tile by tile as computePixels casts whole
+
+
 def _encode_npy(band_names, values, valid, dtypes) -> bytes:
     """A numpy.save'd structured array, one field per band, as the EE client's numpy.load expects."""
     fields = [(name, np.dtype(dt)) for name, dt in zip(band_names, dtypes, strict=True)]

@@ -177,12 +177,19 @@ def _projects_resource() -> dict:
                 "projects.table.computeFeatures", "POST", "{+project}/table:computeFeatures",
                 f"{_PROJECT_PATH}/table:computeFeatures",
                 project, request="ComputeFeaturesRequest", response="ComputeFeaturesResponse",
+            ), "export": _method(
+                "projects.table.export", "POST", "{+project}/table:export", f"{_PROJECT_PATH}/table:export",
+                project, request="ExportTableRequest", response="Operation",
             )}},
             "image": {"methods": {"computePixels": _method(
                 "projects.image.computePixels", "POST", "{+project}/image:computePixels",
                 f"{_PROJECT_PATH}/image:computePixels",
                 project, request="ComputePixelsRequest", response="HttpBody",
+            ), "export": _method(
+                "projects.image.export", "POST", "{+project}/image:export", f"{_PROJECT_PATH}/image:export",
+                project, request="ExportImageRequest", response="Operation",
             )}},
+            "operations": {"methods": _operations_methods()},
             "thumbnails": {"methods": {
                 "create": _method(
                     "projects.thumbnails.create", "POST", "{+parent}/thumbnails", f"{_PROJECT_PATH}/thumbnails",
@@ -211,6 +218,42 @@ def _projects_resource() -> dict:
             },
         },
     }
+
+
+def _operations_methods() -> dict:
+    """projects.operations: the batch tasks (list, get, cancel, wait)."""
+    operation = ("name", "^projects/[^/]+/operations/.*$")
+    flat = f"{_PROJECT_PATH}/operations/{{operationsId}}"
+    return {
+        "list": _method("projects.operations.list", "GET", "{+name}/operations", f"{_PROJECT_PATH}/operations",
+                        ("name", _PROJECT), {"pageSize": _param("integer", format="int32"),
+                                             "pageToken": _param("string"), "filter": _param("string")},
+                        response="ListOperationsResponse"),
+        "get": _method("projects.operations.get", "GET", "{+name}", flat, operation, response="Operation"),
+        "cancel": _method("projects.operations.cancel", "POST", "{+name}:cancel", f"{flat}:cancel", operation,
+                          request="CancelOperationRequest", response="Empty"),
+        "wait": _method("projects.operations.wait", "POST", "{+name}:wait", f"{flat}:wait", operation,
+                        request="WaitOperationRequest", response="Operation"),
+    }
+
+
+def _export_schemas() -> list[dict]:
+    """The batch export requests and the Operation resource (what the local backend reads and writes of them)."""
+    export = {"expression": _ref("Expression"), "description": _string(), "requestId": _string(),
+              "fileExportOptions": _any(), "assetExportOptions": _any(), "maxPixels": _any(), "priority": _any(),
+              "workloadTag": _string()}
+    return [
+        _object("ExportImageRequest", "image:export.", **export),
+        _object("ExportTableRequest", "table:export.", **export, selectors=_array(_string()),
+                maxVertices=_any()),
+        _object("Operation", "A long-running batch task.", name=_string(), metadata=_any(),
+                done={"type": "boolean", "description": ""}, error=_any(), response=_any()),
+        _object("ListOperationsResponse", "A page of operations.", operations=_array(_ref("Operation")),
+                nextPageToken=_string()),
+        _object("CancelOperationRequest", "Cancel a batch task."),
+        _object("WaitOperationRequest", "Wait for a batch task.", timeout=_string(format="google-duration")),
+        _object("Empty", "Nothing."),
+    ]
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -332,5 +375,6 @@ def _schemas() -> dict:
             hidden={"type": "boolean", "description": ""}, preview={"type": "boolean", "description": ""},
         ),
         _object("ListAlgorithmsResponse", "All algorithm signatures.", algorithms=_array(_ref("Algorithm"))),
+        *_export_schemas(),
     ]
     return {schema["id"]: schema for schema in schemas}

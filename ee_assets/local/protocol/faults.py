@@ -27,11 +27,16 @@ class FaultConfig:
     memory_limit_pixels: int | None = None
     # ... and of more pixels than this, EE's 400 "Computation timed out." (None: never)
     time_limit_pixels: int | None = None
+    # Batch exports (image:export, table:export): the fraction of tasks that end FAILED (drawn from the seeded
+    # stream when a task starts running), with this message, and seconds each task spends RUNNING before its work.
+    task_failure_rate: float = 0.0
+    task_failure_message: str = "Injected fault: the export task failed (task fault injection is on)."
+    task_delay_s: float = 0.0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        for name in ("rate", "drop_rate"):
+        for name in ("rate", "drop_rate", "task_failure_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ValueError(f"fault {name} must be between 0 and 1, got {v}")
@@ -53,6 +58,13 @@ class FaultConfig:
             error = self._rng.choice(self.codes) if self._rng.random() < self.rate else None
             drop = error is None and self._rng.random() < self.drop_rate
         return error, drop
+
+    def draw_task_failure(self) -> bool:
+        """Whether the export task starting now fails (from the seeded stream)."""
+        if self.task_failure_rate <= 0:
+            return False
+        with self._lock:
+            return self._rng.random() < self.task_failure_rate
 
     def limit_error(self, path: str, body: bytes) -> str | None:
         """EE's message when a computePixels request is over the memory or time budget set here, else None.

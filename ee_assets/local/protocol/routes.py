@@ -34,8 +34,10 @@ from ee_assets.local.encoding.tables import encode_table
 from ee_assets.local.errors import ApiError, InvalidArgument, NotFound, RequestTooLarge, UserMemoryLimitExceeded
 from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator, pruned
+from ee_assets.local.exports import ExportService
 from ee_assets.local.kernels.tiles import evaluate_bands
 from ee_assets.local.protocol.discovery import discovery_document
+from ee_assets.local.protocol.exports import EXPORT_METHOD_NAMES, EXPORT_ROUTES, ExportMethods
 from ee_assets.local.protocol.feature_pages import FeaturePages
 from ee_assets.local.protocol.oauth import Authenticator, OAuthError
 from ee_assets.local.protocol.server_limits import ServerLimits
@@ -95,6 +97,7 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
     ("POST", re.compile(r"/v1/(?P<name>projects/(?P<project>[^/:]+)/assets/.+):getPixels"), "get_pixels"),
     ("GET", re.compile(r"/v1/(?P<parent>projects/[^/:]+(?:/assets/.+?)?):listAssets"), "list_assets"),
     ("GET", re.compile(r"/v1/(?P<name>projects/[^/:]+/assets/.+)"), "get_asset"),
+    *EXPORT_ROUTES,
 ]
 
 
@@ -102,14 +105,15 @@ ROUTES: list[tuple[str, re.Pattern, str]] = [
 METHOD_NAMES = {"algorithms": "algorithms.list", "compute_value": "value:compute",
                 "compute_features": "table:computeFeatures", "compute_pixels": "image:computePixels",
                 "create_thumbnail": "thumbnails.create", "create_map": "maps.create", "create_table": "tables.create",
-                "get_pixels": "assets.getPixels", "list_assets": "listAssets", "get_asset": "assets.get"}
+                "get_pixels": "assets.getPixels", "list_assets": "listAssets", "get_asset": "assets.get",
+                **EXPORT_METHOD_NAMES}
 
 
-class LocalBackend:
+class LocalBackend(ExportMethods):
     """Answers EE REST requests from a catalog; thread-safe."""
 
     def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None,
-                 geotiff_mask: str = "internal"):
+                 geotiff_mask: str = "internal", exports: ExportService | None = None):
         if geotiff_mask not in GEOTIFF_MASKS:
             raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
@@ -122,6 +126,7 @@ class LocalBackend:
         self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
+        self.exports = exports or ExportService(catalog, geotiff_mask=geotiff_mask)  # batch tasks (exports/)
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     @staticmethod
@@ -188,7 +193,8 @@ class LocalBackend:
                 match = pattern.fullmatch(path)
                 if match and m == method:
                     params = {k: v[-1] for k, v in parse_qs(query).items()}
-                    return getattr(self, name)(match.groupdict(), params, body, root_url)
+                    answer = getattr(self, name)(match.groupdict(), params, body, root_url)
+                    return answer if isinstance(answer, Response) else Response.json(answer)
             if any(p.fullmatch(path) for _, p, _ in ROUTES):
                 return Response.error(InvalidArgument(f"Method {method} is not allowed on {path}."))
             raise NotFound(f"No such method: {method} {path} (the ee_assets local backend implements "

@@ -188,6 +188,12 @@ def test_document_declares_exactly_the_implemented_methods():
         "projects.assets.getPixels": ("POST", "v1/{+name}:getPixels"),
         "projects.tables.create": ("POST", "v1/{+parent}/tables"),
         "projects.tables.getFeatures": ("GET", "v1/{+name}:getFeatures"),
+        "projects.image.export": ("POST", "v1/{+project}/image:export"),
+        "projects.table.export": ("POST", "v1/{+project}/table:export"),
+        "projects.operations.list": ("GET", "v1/{+name}/operations"),
+        "projects.operations.get": ("GET", "v1/{+name}"),
+        "projects.operations.cancel": ("POST", "v1/{+name}:cancel"),
+        "projects.operations.wait": ("POST", "v1/{+name}:wait"),
     }
     for name, method in methods.items():
         assert method["id"] == f"earthengine.{name}"

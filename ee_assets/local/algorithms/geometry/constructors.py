@@ -5,6 +5,7 @@ An unspecified `geodesic` is true in a geographic CRS, as the client's construct
 from __future__ import annotations
 
 import shapely
+import shapely.affinity
 
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_geometry, as_projection
@@ -70,7 +71,18 @@ def rectangle(coordinates: list, crs=None, geodesic=None, evenOdd: bool = True) 
         raise InvalidArgument("GeometryConstructors.Rectangle: coordinates must be [xMin, yMin, xMax, yMax].")
     x0, y0, x1, y1 = flat
     box = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    return Geometry(box, _crs_of(crs), _geodesic(geodesic, crs))
+    return Geometry(_in_crs_units(box, crs), _crs_of(crs), _geodesic(geodesic, crs))
+
+
+def _in_crs_units(shape: shapely.Geometry, crs) -> shapely.Geometry:
+    """Coordinates in a projection with a transform are in its pixel units (EE: the client's crsTransform +
+    dimensions export region is a Rectangle in the image's projection): map them to CRS units."""
+    if crs is None or isinstance(crs, str):
+        return shape
+    a, b, c, d, e, f = as_projection(crs).transform
+    if (a, b, c, d, e, f) == (1.0, 0.0, 0.0, 0.0, 1.0, 0.0):
+        return shape
+    return shapely.affinity.affine_transform(shape, [a, b, d, e, c, f])
 
 
 @algorithm("GeometryConstructors.LineString", returns="Geometry", coordinates="List<Object>", crs="Projection")
