@@ -3,7 +3,9 @@ are set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,14 +27,20 @@ class ClassifyRecipe(Recipe):
     classifier: Classifier
 
     def compute(self, grid: Grid) -> Pixels:
-        px = [r.evaluate(grid) for r in self.inputs]
-        mask = np.min(np.stack([m for _, m in px]), axis=0)
-        out = np.zeros(grid.shape)
-        valid = mask > 0
-        if valid.any():
-            X = np.stack([v[valid] for v, _ in px], axis=1)
-            out[valid] = np.asarray(self.classifier.predict(X), dtype=np.float64)
-        return out, np.where(valid, mask, 0.0).astype(np.float32)
+        return predict_unmasked(self.inputs, grid, self.classifier.predict)
+
+
+def predict_unmasked(inputs: tuple[Recipe, ...], grid: Grid, predict: Callable[[np.ndarray], Any]) -> Pixels:
+    """`predict` (a row per pixel, a column per input band) on the pixels where every input is unmasked; the
+    others stay masked. Classifiers and clusterers apply to an image this way."""
+    px = [r.evaluate(grid) for r in inputs]
+    mask = np.min(np.stack([m for _, m in px]), axis=0)
+    out = np.zeros(grid.shape)
+    valid = mask > 0
+    if valid.any():
+        X = np.stack([v[valid] for v, _ in px], axis=1)
+        out[valid] = np.asarray(predict(X), dtype=np.float64)
+    return out, np.where(valid, mask, 0.0).astype(np.float32)
 
 
 @algorithm("Image.classify", returns=IMG, image=IMG, classifier="Classifier", outputName="String")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ee_assets.local.algorithms.image.classify import predict_unmasked
 from ee_assets.local.algorithms.ml.clusterers import trained
 from ee_assets.local.algorithms.registry import algorithm
 from ee_assets.local.algorithms.support.coerce import as_image
@@ -21,18 +22,13 @@ IMG = "Image<unknown bands>"
 
 @dataclass(eq=False)
 class ClusterRecipe(Recipe):
+    """Cluster numbers for the pixels where every input band is unmasked (the rest stay masked)."""
+
     inputs: tuple[Recipe, ...]
     clusterer: Clusterer
 
     def compute(self, grid: Grid) -> Pixels:
-        px = [r.evaluate(grid) for r in self.inputs]
-        mask = np.min(np.stack([m for _, m in px]), axis=0)
-        out = np.zeros(grid.shape)
-        valid = mask > 0
-        if valid.any():
-            X = np.stack([v[valid] for v, _ in px], axis=1)
-            out[valid] = self.clusterer.assign(X)
-        return out, mask
+        return predict_unmasked(self.inputs, grid, self.clusterer.assign)
 
 
 @algorithm("Image.cluster", returns=IMG, image=IMG, clusterer=C, outputName="String")
