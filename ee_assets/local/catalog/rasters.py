@@ -13,8 +13,9 @@ from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
 from ee_assets.local import budget
+from ee_assets.local.catalog import uncompressed_tiff
 from ee_assets.local.catalog.containment import raster_driver
-from ee_assets.local.kernels.nodata import FLOAT32_EXACT, float32_values_and_mask, values_and_mask
+from ee_assets.local.kernels.nodata import FLOAT32_EXACT, float32_masker, float32_values_and_mask, values_and_mask
 from ee_assets.local.kernels.resample import PixelMapping, pixel_mapping
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Pixels, Recipe
@@ -48,6 +49,9 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     block = m.block
     if block is None:
         return None
+    direct = uncompressed_tiff.layout(path)
+    if direct is not None and (nodata is not None or direct.all_valid[band - 1]):
+        return _read_native_direct(direct, band, m, dst, nodata)
     with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
         if np.dtype(ds.dtypes[band - 1]) not in FLOAT32_EXACT:
             return None
@@ -63,6 +67,42 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     values, mask = np.zeros(dst.shape, np.float32), np.zeros(dst.shape, np.uint8)
     values[i0:i1, j0:j1], mask[i0:i1, j0:j1] = pixels
     return values, mask
+
+
+def _read_native_direct(direct: uncompressed_tiff.TiffLayout, band: int, m: PixelMapping, dst: Grid,
+                        nodata) -> Pixels | None:
+    """read_native for a file read without GDAL: float32 pixels go straight into their place in the tile, and each
+    block's mask is made as soon as it is copied."""
+    dtype = direct.native_dtype
+    if dtype not in FLOAT32_EXACT:
+        return None
+    row, col = int(m.window.row_off), int(m.window.col_off)
+    i0, i1, j0, j1 = m.block
+    mask_of = float32_masker(nodata) if dtype == np.float32 else None
+    if mask_of is None:  # other types: read, then convert (float32_values_and_mask), as through GDAL
+        data = np.empty((i1 - i0, j1 - j0), dtype)
+        direct.read(band, row, col, data)
+        pixels = float32_values_and_mask(data, nodata)
+        if pixels is None or m.is_window:
+            return pixels
+        values, mask = np.zeros(dst.shape, np.float32), np.zeros(dst.shape, np.uint8)
+        values[i0:i1, j0:j1], mask[i0:i1, j0:j1] = pixels
+        return values, mask
+    new = np.empty if m.is_window else np.zeros  # off the raster: masked, value 0
+    values, mask = new(dst.shape, np.float32), new(dst.shape, np.uint8)
+    inner, inner_mask = values[i0:i1, j0:j1], mask[i0:i1, j0:j1]
+    direct.read(band, row, col, inner, lambda rows, cols: mask_of(inner[rows, cols], inner_mask[rows, cols]))
+    return values, mask
+
+
+def _read_window(ds, path: str, band: int, window: Window) -> np.ndarray:
+    """The band's pixels in `window` (inside the raster): straight from an uncompressed file, else through GDAL."""
+    direct = uncompressed_tiff.layout(path)
+    if direct is None:
+        return ds.read(band, window=window)
+    data = np.empty((int(window.height), int(window.width)), direct.native_dtype)
+    direct.read(band, int(window.row_off), int(window.col_off), data)
+    return data
 
 
 STREAM_BYTES = 64 << 20  # a source window larger than this, for a much smaller grid, is read row by row
@@ -82,7 +122,7 @@ def read_resampled(path: str, band: int, src: Grid, dst: Grid, nodata) -> tuple[
                 window_pixels > 4 * dst.width * dst.height:
             data, valid = _gather_rows(ds, band, m, nodata)
             return data.astype(np.float64), (m.inside & valid).astype(np.float32)
-        data = ds.read(band, window=m.window)
+        data = _read_window(ds, path, band, m.window)
         valid = None  # all valid, or (below) from the nodata value
         if nodata is None and MaskFlags.all_valid not in ds.mask_flag_enums[band - 1]:
             valid = ds.read_masks(band, window=m.window) > 0

@@ -14,6 +14,7 @@ band whose type float32 holds exactly can stay float32 (no copy at all for float
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,20 @@ def float32_values_and_mask(data: np.ndarray, nodata: float | None) -> tuple[np.
     else:
         _value_mask(data, same_type, mask)
     return values, mask
+
+
+def float32_masker(nodata: float | None) -> Callable[[np.ndarray, np.ndarray], None] | None:
+    """For float32 data read a block at a time: `mask_of(block, mask_block)` writing the block's uint8 mask (as
+    float32_values_and_mask makes it) while the block is still in the CPU's cache; None when comparing with `nodata`
+    in float32 could differ from numpy's."""
+    if nodata is None:
+        return lambda block, mask: mask.fill(1)
+    same_type = _nodata_in_type(np.empty((1, 1), np.float32), nodata, FLOAT32_EXACT)
+    if same_type is None:
+        return None
+    if math.isnan(same_type):
+        return _nan_mask
+    return lambda block, mask: _value_mask(block, same_type, mask)
 
 
 def _nodata_in_type(data: np.ndarray, nodata: float, types: frozenset) -> Any:
