@@ -418,10 +418,11 @@ def bench_end_to_end(report: Report, repeat: int, rng: np.random.Generator, fold
     used = int(shapely.get_num_coordinates(polygons).sum())
     work = f"reduceRegions mean, {size:,}² float32 GeoTIFF, {n} polygons ({used:,} vertices)"
 
-    def exactextract_file():
-        import geopandas as gpd
-        from exactextract import exact_extract
+    # imported at the start, as a program's imports are (the server freezes module state: local/long_lived.py)
+    import geopandas as gpd
+    from exactextract import exact_extract
 
+    def exactextract_file():
         frame = gpd.GeoDataFrame(geometry=polygons, crs=CRS)
         out = exact_extract(str(folder / "e2e.tif"), frame, "mean(min_coverage_frac=0.005)", output="pandas")
         return out["mean"].to_numpy(dtype=float)

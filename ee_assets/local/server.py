@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from ee_assets.local import long_lived
 from ee_assets.local.catalog.catalog import Catalog
 from ee_assets.local.catalog.sample_data import build_sample_catalog
 from ee_assets.local.exports import ExportService
@@ -43,7 +44,8 @@ class LocalServer:
     """An EE REST server for `ee.Initialize(credentials, url=server.url, project=...)`.
 
     Use as a context manager, or call `start()` and `stop()`. `limits` bounds what each request may use (memory,
-    time) and the server's workers, queue and connection timeouts (protocol/server_limits.py).
+    time) and the server's workers, queue and connection timeouts (protocol/server_limits.py). `freeze_gc=False`
+    leaves the process's garbage collection as it is (see long_lived.py).
     """
 
     def __init__(self, catalog: Catalog | str | os.PathLike | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -51,7 +53,8 @@ class LocalServer:
                  service_account_keys: Iterable[dict | str | os.PathLike] = (), token_lifetime_s: int = 3600,
                  limits: ServerLimits | None = None, geotiff_mask: str = "internal",
                  bucket_root: str | os.PathLike | None = None, export_workers: int = 2,
-                 max_queued_exports: int = 3000):
+                 max_queued_exports: int = 3000, freeze_gc: bool = True):
+        self.freeze_gc = freeze_gc
         self.auth = Authenticator(token, service_account_keys, token_lifetime_s)
         if not is_loopback(host) and token is None:
             raise ValueError(f"Serving on non-loopback host {host!r} requires a token (--token); the local backend "
@@ -117,6 +120,8 @@ class LocalServer:
         if self._thread is None:
             self._thread = threading.Thread(target=self._httpd.serve_forever, name="ee-local-server", daemon=True)
             self._thread.start()
+            if self.freeze_gc:
+                long_lived.freeze()
         return self
 
     def serve_forever(self) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
 
+from ee_assets.local import long_lived
+
 STACK_BYTES = 32 << 20  # evaluation, JSON and numba frames of an expression nested 400 calls deep fit easily
 _stack_lock = threading.Lock()
 
@@ -52,6 +54,7 @@ class WorkerPool(Executor):
                 future.set_result(fn(*args, **kwargs))
             except BaseException as e:  # noqa: BLE001 - handed to whoever awaits the future
                 future.set_exception(e)
+            long_lived.after_request()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._closed = True
