@@ -28,6 +28,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def proc_status(pid: int, field: str) -> int:
+    """A size field of /proc/<pid>/status (VmRSS, VmHWM, …) of any process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
 @dataclass
 class PeakMemory:
     before: int  # resident bytes when the measurement started
@@ -39,13 +47,15 @@ class PeakMemory:
 
 
 class ServerProcess:
-    """`serve` on a free loopback port; use as a context manager. `extra` are more `serve` arguments; `source`, a
-    folder holding another `ee_assets` package to run instead of this one (e.g. an older commit, for comparisons)."""
+    """`serve` on a loopback port; use as a context manager. `port` is a free one unless given (say, one chosen
+    earlier with `free_port()` because the server's own arguments, such as a service-account key's token URI, name
+    it); `extra` are more `serve` arguments; `source`, a folder holding another `ee_assets` package to run instead of
+    this one (e.g. an older commit, for comparisons)."""
 
     def __init__(self, catalog: str | os.PathLike, token: str = "local-token", extra: list[str] | None = None,
                  env: dict[str, str] | None = None, start_timeout_s: float = 120.0,
-                 source: str | os.PathLike | None = None):
-        self.port = free_port()
+                 source: str | os.PathLike | None = None, port: int | None = None):
+        self.port = free_port() if port is None else port
         self.token = token
         self.url = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "ee_assets.local", "serve", "--port", str(self.port), "--catalog",
@@ -85,11 +95,8 @@ class ServerProcess:
         return self._log.read()
 
     def status(self, field: str) -> int:
-        """A size field of /proc/<pid>/status (VmRSS, VmHWM, …) in bytes."""
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-        raise KeyError(field)
+        """A size field of the server's /proc/<pid>/status (VmRSS, VmHWM, …) in bytes."""
+        return proc_status(self.pid, field)
 
     def rss(self) -> int:
         """Resident memory now, in bytes."""

@@ -18,6 +18,7 @@ from rasterio.features import rasterize
 from shapely.geometry import mapping
 
 from ee_assets.local.kernels.coverage import centre_pixels, coverage_fractions, region_pixels
+from ee_assets_tests.support.exact_area import brute_force_fractions
 
 NORTH_UP = Affine(1, 0, 0, 0, -1, 4)  # 4 rows: pixel (r, c) is [c, c+1] × [3-r, 4-r]
 SOUTH_UP = Affine(1, 0, 0, 0, 1, 0)  # EE atScale style: pixel (r, c) is [c, c+1] × [r, r+1]
@@ -35,26 +36,9 @@ def fractions(geometry, transform=NORTH_UP, width=4, height=4) -> dict[tuple[int
     return as_dict(*coverage_fractions(geometry, transform, width, height))
 
 
-def brute_force(geometry, transform: Affine, width: int, height: int) -> dict[tuple[int, int], float]:
-    """area(cell ∩ geometry) / area(cell) for every cell of the grid, one shapely intersection each.
-
-    Works relative to the grid origin (an exact shift for coordinates near it), so that large
-    coordinates such as MODIS metres keep their precision.
-    """
-    geometry = shapely.transform(geometry, lambda xy: xy - [transform.c, transform.f])
-    transform = Affine(transform.a, 0, 0, 0, transform.e, 0)
-    rows, cols = np.mgrid[:height, :width]
-    rows, cols = rows.ravel(), cols.ravel()
-    x0, y0 = transform @ (cols, rows)
-    x1, y1 = transform @ (cols + 1, rows + 1)
-    cells = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
-    frac = shapely.area(shapely.intersection(cells, geometry)) / abs(transform.a * transform.e)
-    return {(int(r), int(c)): float(f) for r, c, f in zip(rows, cols, frac, strict=True) if f > 0}
-
-
 def assert_matches_brute_force(geometry, transform, width, height, tol=1e-12):
     got = fractions(geometry, transform, width, height)
-    expected = brute_force(geometry, transform, width, height)
+    expected = brute_force_fractions(geometry, transform, width, height)
     missing = {k: v for k, v in expected.items() if v > 1e-12 and k not in got}
     assert not missing, f"pixels with coverage missed: {missing}"
     for key, value in got.items():

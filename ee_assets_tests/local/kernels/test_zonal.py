@@ -23,6 +23,7 @@ from ee_assets.local.kernels.tiles import blocks
 from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs, weighted_regions
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.reducer import Reducer
+from ee_assets_tests.support.exact_area import brute_force_fractions
 
 TRANSFORM = Affine(0.1, 0, 10.0, 0, -0.1, 20.0)  # 60 x 50 pixels over lon 10..16, lat 15..20
 WIDTH, HEIGHT = 60, 50
@@ -63,21 +64,11 @@ def expand(runs) -> dict[tuple[int, int, int], float]:
     return out
 
 
-def brute_force_fractions(geometry, transform: Affine, width: int, height: int) -> dict[tuple[int, int], float]:
-    rows, cols = np.mgrid[:height, :width]
-    rows, cols = rows.ravel(), cols.ravel()
-    x0, y0 = transform @ (cols, rows)
-    x1, y1 = transform @ (cols + 1, rows + 1)
-    cells = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
-    frac = shapely.area(shapely.intersection(cells, geometry)) / abs(transform.a * transform.e)
-    return {(int(r), int(c)): float(f) for r, c, f in zip(rows, cols, frac, strict=True) if f > 1e-12}
-
-
 def test_weighted_runs_are_exact_coverage_fractions():
     geoms = regions()
     got = expand(region_runs(geoms, TRANSFORM, WIDTH, HEIGHT, weighted=True, min_fraction=1e-12))
     for i, g in enumerate(geoms):
-        expected = {} if g is None else brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT)
+        expected = {} if g is None else brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT, min_fraction=1e-12)
         mine = {(r, c): w for (f, r, c), w in got.items() if f == i}
         assert set(mine) == set(expected), f"region {i}: pixels differ"
         for key, value in expected.items():
@@ -90,7 +81,7 @@ def test_invalid_polygons_count_the_union_of_their_areas():
     overlapping = shapely.MultiPolygon([shapely.box(12.03, 16.04, 13.47, 17.36), shapely.box(12.9, 16.7, 14.12, 18.05)])
     got = expand(region_runs([bowtie, overlapping], TRANSFORM, WIDTH, HEIGHT, weighted=True, min_fraction=1e-12))
     for i, g in enumerate([shapely.make_valid(bowtie), shapely.unary_union(overlapping.geoms)]):
-        expected = brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT)
+        expected = brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT, min_fraction=1e-12)
         mine = {(r, c): w for (f, r, c), w in got.items() if f == i}
         assert set(mine) == set(expected)
         assert all(mine[k] == pytest.approx(v, abs=1e-12) for k, v in expected.items())
@@ -201,7 +192,7 @@ def test_fractional_masks_weigh_as_min_of_mask_and_coverage():
     acc = _accumulate(values, mask, geoms, [Reducer.simple("mean")])
     for i, g in enumerate(geoms):
         frac = np.zeros((HEIGHT, WIDTH))
-        for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT).items():
+        for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT, min_fraction=1e-12).items():
             frac[r, c] = f if f >= 0.005 else 0.0
         w = np.minimum(mask, frac)
         assert Reducer.simple("mean").finish(acc, i) == [pytest.approx(np.sum(w * values) / np.sum(w), rel=1e-12)]
@@ -223,7 +214,7 @@ def test_weighted_sweep_sums_equal_brute_force(tile):
     for i, g in enumerate(geoms):
         frac = np.zeros((HEIGHT, WIDTH))
         if g is not None and g.geom_type in ("Polygon", "MultiPolygon"):
-            for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT).items():
+            for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT, min_fraction=1e-12).items():
                 frac[r, c] = f if f >= 0.005 else 0.0
         elif g is not None:
             for _, r, c in expand(region_runs([g], TRANSFORM, WIDTH, HEIGHT, weighted=True)):

@@ -1,33 +1,19 @@
 """Connected regions through the real ee client: connectedPixelCount and connectedComponents, against a
-breadth-first search on the same values."""
+flood fill of the same values."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from ee_assets_tests.support.connected_regions import connected_regions
 from ee_assets_tests.support.image_fixtures import GRID, VALID, A, B, pixels
 
 
-def _bfs_sizes(values: np.ndarray, valid: np.ndarray, eight: bool) -> np.ndarray:
-    """Reference region sizes by breadth-first search over equal, valid neighbours."""
-    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
+def _region_sizes(values: np.ndarray, valid: np.ndarray, eight: bool) -> np.ndarray:
+    """Each valid pixel's region size (regions of equal, valid neighbours)."""
     sizes = np.zeros(values.shape, int)
-    seen = np.zeros(values.shape, bool)
-    for start in zip(*np.nonzero(valid), strict=True):
-        if seen[start]:
-            continue
-        region, queue = [start], [start]
-        seen[start] = True
-        while queue:
-            r, c = queue.pop()
-            for dr, dc in steps:
-                n = (r + dr, c + dc)
-                if 0 <= n[0] < values.shape[0] and 0 <= n[1] < values.shape[1] and valid[n] and not seen[n] \
-                        and values[n] == values[r, c]:
-                    seen[n] = True
-                    region.append(n)
-                    queue.append(n)
+    for region in connected_regions(values, eight, valid):
         for p in region:
             sizes[p] = len(region)
     return sizes
@@ -38,35 +24,13 @@ def test_connected_pixel_count_matches_a_breadth_first_search(ee):
     high = img.select("b").gt(3)
     for eight in (True, False):
         values, _ = pixels(ee, high.connectedPixelCount(100, eight))["b"]
-        np.testing.assert_array_equal(values, _bfs_sizes(B > 3, np.ones_like(VALID), eight), err_msg=str(eight))
+        np.testing.assert_array_equal(values, _region_sizes(B > 3, np.ones_like(VALID), eight), err_msg=str(eight))
     values, mask = pixels(ee, img.select("a").gt(0).connectedPixelCount(4))["a"]
-    expected = np.minimum(_bfs_sizes(A > 0, VALID, True), 4)  # capped at maxSize; the masked pixel stays masked
+    expected = np.minimum(_region_sizes(A > 0, VALID, True), 4)  # capped at maxSize; the masked pixel stays masked
     np.testing.assert_array_equal(values[VALID], expected[VALID])
     np.testing.assert_array_equal(mask, VALID)
     with pytest.raises(ee.EEException, match="maxSize must be between 1 and 1024"):
         high.connectedPixelCount(5000).getInfo()
-
-
-def _components(mask: np.ndarray, eight: bool) -> list[list[tuple[int, int]]]:
-    """Regions of True pixels by breadth-first search."""
-    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
-    seen = np.zeros(mask.shape, bool)
-    regions = []
-    for start in zip(*np.nonzero(mask), strict=True):
-        if seen[start]:
-            continue
-        seen[start] = True
-        region, queue = [start], [start]
-        while queue:
-            r, c = queue.pop()
-            for dr, dc in steps:
-                n = (r + dr, c + dc)
-                if 0 <= n[0] < mask.shape[0] and 0 <= n[1] < mask.shape[1] and mask[n] and not seen[n]:
-                    seen[n] = True
-                    region.append(n)
-                    queue.append(n)
-        regions.append(region)
-    return regions
 
 
 def test_connected_components_label_each_region_once(ee):
@@ -76,7 +40,7 @@ def test_connected_components_label_each_region_once(ee):
     objects = hot.connectedComponents(ee.Kernel.plus(1), 128)
     assert objects.bandNames().getInfo() == ["b", "labels"]
     labels, mask = pixels(ee, objects)["labels"]
-    regions = _components(B > 3, eight=False)
+    regions = connected_regions(B > 3, eight=False, valid=B > 3)
     np.testing.assert_array_equal(mask, B > 3)
     ids = [{labels[p] for p in region} for region in regions]
     assert all(len(i) == 1 for i in ids) and len({i.pop() for i in ids}) == len(regions)

@@ -1,4 +1,4 @@
-"""Image.reduceToVectors through the real ee client: regions, counts, means and centroids against a breadth-first
+"""Image.reduceToVectors through the real ee client: regions, counts, means and centroids against a flood-fill
 labelling of the same raster in numpy."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+from ee_assets_tests.support.connected_regions import connected_regions
 from ee_assets_tests.support.image_fixtures import (
     CENTRES,
     HEIGHT,
@@ -22,27 +23,6 @@ from ee_assets_tests.support.image_fixtures import (
 TO_3857 = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
 
-def _components(labels: np.ndarray, eight: bool) -> list[list[tuple[int, int]]]:
-    steps = [(0, 1), (1, 0), (0, -1), (-1, 0)] + ([(1, 1), (1, -1), (-1, 1), (-1, -1)] if eight else [])
-    seen = np.zeros(labels.shape, bool)
-    out = []
-    for start in np.ndindex(*labels.shape):
-        if seen[start]:
-            continue
-        seen[start] = True
-        region, queue = [start], [start]
-        while queue:
-            r, c = queue.pop()
-            for dr, dc in steps:
-                n = (r + dr, c + dc)
-                if 0 <= n[0] < HEIGHT and 0 <= n[1] < WIDTH and not seen[n] and labels[n] == labels[r, c]:
-                    seen[n] = True
-                    region.append(n)
-                    queue.append(n)
-        out.append(region)
-    return out
-
-
 @pytest.mark.parametrize("eight", [True, False])
 def test_regions_counts_means_and_centroids(ee, eight):
     b = ee.Image("I/ab").select("b")
@@ -50,7 +30,7 @@ def test_regions_counts_means_and_centroids(ee, eight):
     label = (B > 3).astype(int)
     expected = sorted((int(label[reg[0]]), len(reg), float(np.mean([B[p] for p in reg])),
                        float(np.mean([1005 + 10 * c for _, c in reg])), float(np.mean([1995 - 10 * r for r, _ in reg])))
-                      for reg in _components(label, eight))
+                      for reg in connected_regions(label, eight))
     counts = labelled.reduceToVectors(reducer=ee.Reducer.count(), eightConnected=eight, geometryType="centroid")
     means = labelled.reduceToVectors(reducer=ee.Reducer.mean(), eightConnected=eight, labelProperty="cls")
     got_counts = counts.getInfo()["features"]
@@ -72,7 +52,7 @@ def test_regions_counts_means_and_centroids(ee, eight):
 
 def test_without_a_reducer_regions_are_counted(ee):
     label = (B > 3).astype(int)
-    sizes = sorted((int(label[reg[0]]), len(reg)) for reg in _components(label, True))
+    sizes = sorted((int(label[reg[0]]), len(reg)) for reg in connected_regions(label, True))
     got = ee.Image("I/ab").select("b").gt(3).reduceToVectors(geometryType="bb").getInfo()["features"]
     assert sorted((f["properties"]["label"], f["properties"]["count"]) for f in got) == sizes
 
