@@ -21,16 +21,18 @@ import threading
 _lock = threading.Lock()
 _enabled = False
 _modules_at_freeze = 0
+freezes = 0  # how many times this process froze (for tests and diagnostics)
 
 
 def freeze() -> None:
     """Collect, then freeze what is left; from now on also after requests that import modules (after_request)."""
-    global _enabled, _modules_at_freeze
+    global _enabled, _modules_at_freeze, freezes
     with _lock:
         _enabled = True
         gc.collect()
         gc.freeze()
         _modules_at_freeze = len(sys.modules)
+        freezes += 1
 
 
 def after_request() -> None:
