@@ -14,7 +14,8 @@ import ee_assets
 
 PACKAGE = Path(ee_assets.__file__).parent
 # Imported on first use on purpose: SciPy and scikit-learn are heavy and only a few algorithms need them, jsonnet
-# only builds the public catalog's facts (the catalog-build extra), redis is the optional `redis` extra, dagster_celery
+# only builds the public catalog's facts (the catalog-build extra), tifffile is imported when an uncompressed GeoTIFF is
+# first read (its import takes ~0.1 s), redis is the optional `redis` extra, dagster_celery
 # the optional `celery` extra (only with EE_CELERY_BROKER_URL), and the Dagster resource starts the local backend only
 # when EE_BACKEND=local.
 FUNCTION_LEVEL_ALLOWED = {
@@ -22,6 +23,7 @@ FUNCTION_LEVEL_ALLOWED = {
     ("local/algorithms/support/optional.py", "scipy.sparse"),
     ("local/algorithms/support/optional.py", "sklearn"),
     ("local/catalog/public/snapshot.py", "_jsonnet"),
+    ("local/catalog/uncompressed_tiff.py", "tifffile"),
     ("defs/local_backend.py", "ee_assets.local"),
     ("transport/budget.py", "redis"),
     ("defs/executor.py", "dagster_celery"),

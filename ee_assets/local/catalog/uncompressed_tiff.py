@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import rasterio
-import tifffile
 from rasterio.enums import MaskFlags
 
 LAYOUT_CACHE = 64  # files whose layout is kept (16 bytes per block)
@@ -191,6 +190,8 @@ def _mapped(found: TiffLayout) -> TiffLayout:
 
 
 def _inspect(path: str) -> TiffLayout | None:
+    import tifffile  # on first use: its import takes ~0.1 s, and many processes never read a GeoTIFF
+
     try:
         with rasterio.open(path, driver="GTiff") as ds:  # only GeoTIFF: never a VRT's sources (containment.py)
             if ds.compression is not None or len(set(ds.dtypes)) != 1:
