@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -113,7 +114,8 @@ class LocalBackend(ExportMethods):
     """Answers EE REST requests from a catalog; thread-safe."""
 
     def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None,
-                 geotiff_mask: str = "internal", exports: ExportService | None = None):
+                 geotiff_mask: str = "internal", exports: ExportService | None = None,
+                 bucket_root: Path | None = None):
         if geotiff_mask not in GEOTIFF_MASKS:
             raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
@@ -127,6 +129,8 @@ class LocalBackend(ExportMethods):
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
         self.exports = exports or ExportService(catalog, geotiff_mask=geotiff_mask)  # batch tasks (exports/)
+        # gs://BUCKET/PATH is <bucket_root>/BUCKET/PATH for Image.loadGeoTIFF (None: such reads are refused)
+        self.bucket_root = bucket_root
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     @staticmethod
@@ -242,7 +246,7 @@ class LocalBackend(ExportMethods):
         token = new_pixel_cache()
         try:
             with budgets.pixel_scope():
-                yield Evaluator(expression, EvalContext(self.catalog, project)).run()
+                yield Evaluator(expression, EvalContext(self.catalog, project, self.bucket_root)).run()
         finally:
             reset_pixel_cache(token)
 
