@@ -109,12 +109,13 @@ class LocalServer:
 
     @property
     def workload_tags(self) -> dict[str, int]:
-        """Compute requests so far per workloadTag."""
+        """Compute requests so far per workloadTag (past 1,000 distinct tags, new ones are counted as "(other)")."""
         return dict(self.backend.workload_tags)
 
     @property
     def user_projects(self) -> dict[str, int]:
-        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent)."""
+        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent; past 1,000
+        distinct projects, new ones are counted as "(other)")."""
         return dict(self.backend.user_projects)
 
     def start(self) -> LocalServer:

@@ -12,7 +12,6 @@ import json
 import math
 import re
 import threading
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,7 @@ from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator, pruned
 from ee_assets.local.exports import ExportService
 from ee_assets.local.kernels.tiles import evaluate_bands
+from ee_assets.local.protocol.counters import BoundedCounter
 from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.exports import EXPORT_METHOD_NAMES, EXPORT_ROUTES, ExportMethods
 from ee_assets.local.protocol.feature_pages import FeaturePages
@@ -124,8 +124,10 @@ class LocalBackend(ExportMethods):
         self.limits = limits or ServerLimits()
         self.features = FeaturePages(self.limits.max_request_memory // 4)
         self.implemented = implemented()
-        self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
-        self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
+        # Compute requests per workloadTag (for attribution checks) and API requests per X-Goog-User-Project ("" when
+        # absent): clients choose the values, so each counts at most 1,000 distinct ones by name (counters.py).
+        self.workload_tags = BoundedCounter()
+        self.user_projects = BoundedCounter()
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
         self.exports = exports or ExportService(catalog, geotiff_mask=geotiff_mask)  # batch tasks (exports/)
@@ -192,7 +194,7 @@ class LocalBackend(ExportMethods):
             self.auth.check(headers.get("authorization", ""))
             if path.startswith("/v1/"):
                 with self._tags_lock:
-                    self.user_projects[headers.get("x-goog-user-project", "")] += 1
+                    self.user_projects.add(headers.get("x-goog-user-project", ""))
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
@@ -264,7 +266,7 @@ class LocalBackend(ExportMethods):
                                       "ending with a lowercase alphanumeric character ([a-z0-9]) with dashes (-), "
                                       "underscores (_) and lowercase alphanumerics between.")
             with self._tags_lock:
-                self.workload_tags[tag] += 1
+                self.workload_tags.add(tag)
         return request
 
     def compute_value(self, m, params, body, root_url) -> Response:
