@@ -63,13 +63,14 @@ class LocalServer:
         self.limits = limits or ServerLimits()
         # geotiff_mask: "internal" (a GDAL dataset mask) or "nodata" (fill values and GDAL_NODATA, as EE writes)
         self.faults = faults or FaultConfig()
-        # Batch exports write gs://BUCKET/PATH to <bucket_root>/BUCKET/PATH (default: $EE_LOCAL_BUCKET_ROOT, else
-        # ~/.cache/ee_assets/buckets); export_workers tasks run at once, max_queued_exports more may wait.
+        # Batch exports write gs://BUCKET/PATH to <bucket_root>/BUCKET/PATH and Image.loadGeoTIFF reads it there
+        # (default: $EE_LOCAL_BUCKET_ROOT, else ~/.cache/ee_assets/buckets); export_workers tasks run at once,
+        # max_queued_exports more may wait.
         self.bucket_root = Path(bucket_root).expanduser().absolute() if bucket_root else local_bucket_root()
         self.exports = ExportService(self.catalog, self.bucket_root, self.faults, export_workers,
                                      max_queued_exports, geotiff_mask)
         self.backend = LocalBackend(self.catalog, auth=self.auth, limits=self.limits, geotiff_mask=geotiff_mask,
-                                    exports=self.exports)
+                                    exports=self.exports, bucket_root=self.bucket_root)
         self._httpd = EEHTTPServer((host, port), self.backend, self.faults, self.limits)
         self._thread: threading.Thread | None = None
 
@@ -108,12 +109,13 @@ class LocalServer:
 
     @property
     def workload_tags(self) -> dict[str, int]:
-        """Compute requests so far per workloadTag."""
+        """Compute requests so far per workloadTag (past 1,000 distinct tags, new ones are counted as "(other)")."""
         return dict(self.backend.workload_tags)
 
     @property
     def user_projects(self) -> dict[str, int]:
-        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent)."""
+        """API requests so far per X-Goog-User-Project header, the project billed ("" when absent; past 1,000
+        distinct projects, new ones are counted as "(other)")."""
         return dict(self.backend.user_projects)
 
     def start(self) -> LocalServer:

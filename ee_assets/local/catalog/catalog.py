@@ -289,7 +289,8 @@ class RasterHeader:
 
 
 @lru_cache(maxsize=4096)
-def _raster_header(path: str, mtime: float) -> RasterHeader:
+def raster_header(path: str, mtime: float) -> RasterHeader:
+    """The grid, band types, nodata and band descriptions of a raster (kept per path and modification time)."""
     with rasterio.open(path, driver=raster_driver(path)) as ds:
         if ds.crs is None:
             raise CatalogError(f"{path}: raster has no CRS; EE images need one (set it with gdal_edit.py -a_srs).")
@@ -298,16 +299,22 @@ def _raster_header(path: str, mtime: float) -> RasterHeader:
                             tuple(ds.descriptions), os.path.getsize(path))
 
 
+def raster_bands(path: Path, header: RasterHeader, names: Sequence[str]) -> list[Band]:
+    """The file's bands, named `names`, as lazy image bands in the file's projection, read only when their pixels
+    are needed (nodata or the file's mask as the mask)."""
+    t = header.grid.transform
+    proj = Projection(header.grid.crs, (t.a, t.b, t.c, t.d, t.e, t.f))
+    return [Band(n, np.dtype(header.dtypes[i]), proj, SourceRecipe(str(path), i + 1, header.grid, header.nodata),
+                 header.grid) for i, n in enumerate(names)]
+
+
 def _image_from_entry(asset: Asset, entry: ImageEntry) -> Image:
-    h = _raster_header(str(entry.path), entry.path.stat().st_mtime)
+    h = raster_header(str(entry.path), entry.path.stat().st_mtime)
     names = asset.bands or [d if d else f"b{i + 1}" for i, d in enumerate(h.descriptions)]
     if len(names) != len(h.dtypes):
         raise InvalidArgument(f"Catalog entry '{asset.id}': {len(names)} band names for {len(h.dtypes)} bands in "
                               f"{entry.path.name}.")
-    t = h.grid.transform
-    proj = Projection(h.grid.crs, (t.a, t.b, t.c, t.d, t.e, t.f))
-    bands = [Band(n, np.dtype(h.dtypes[i]), proj, SourceRecipe(str(entry.path), i + 1, h.grid, h.nodata), h.grid)
-             for i, n in enumerate(names)]
+    bands = raster_bands(entry.path, h, names)
     full_id = f"{asset.id}/{entry.id}" if asset.type == "IMAGE_COLLECTION" else asset.id
     props: dict[str, Any] = {**(asset.properties if asset.type == "IMAGE" else {}), **entry.properties}
     props.update({"system:index": entry.id, "system:id": full_id, "system:asset_size": h.size})
@@ -408,6 +415,6 @@ def parse_list_filter(text: str | None):
 
 
 def _entry_intersects(entry: ImageEntry, region) -> bool:
-    h = _raster_header(str(entry.path), entry.path.stat().st_mtime)
+    h = raster_header(str(entry.path), entry.path.stat().st_mtime)
     img = Image([Band("b", np.dtype("u1"), Projection(h.grid.crs), SourceRecipe("", 1, h.grid, None), h.grid)])
     return bool(shapely.intersects(img.footprint().geom, region))

@@ -134,7 +134,7 @@ class ExportService:
         cpu = time.thread_time()
         try:
             self._injected_faults(op)
-            result = Evaluator(request.expression, EvalContext(self.catalog, op.project)).run()
+            result = Evaluator(request.expression, EvalContext(self.catalog, op.project, self.bucket.root)).run()
             self._check(op)
             uris = self._write_image(op, request, result) if request.kind == "EXPORT_IMAGE" \
                 else self._write_table(op, request, result)

@@ -12,9 +12,9 @@ import json
 import math
 import re
 import threading
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -36,6 +36,7 @@ from ee_assets.local.evaluator.context import EvalContext
 from ee_assets.local.evaluator.evaluate import Evaluator, pruned
 from ee_assets.local.exports import ExportService
 from ee_assets.local.kernels.tiles import evaluate_bands
+from ee_assets.local.protocol.counters import BoundedCounter
 from ee_assets.local.protocol.discovery import discovery_document
 from ee_assets.local.protocol.exports import EXPORT_METHOD_NAMES, EXPORT_ROUTES, ExportMethods
 from ee_assets.local.protocol.feature_pages import FeaturePages
@@ -113,7 +114,8 @@ class LocalBackend(ExportMethods):
     """Answers EE REST requests from a catalog; thread-safe."""
 
     def __init__(self, catalog: Catalog, auth: Authenticator | None = None, limits: ServerLimits | None = None,
-                 geotiff_mask: str = "internal", exports: ExportService | None = None):
+                 geotiff_mask: str = "internal", exports: ExportService | None = None,
+                 bucket_root: Path | None = None):
         if geotiff_mask not in GEOTIFF_MASKS:
             raise ValueError(f"geotiff_mask must be one of {', '.join(GEOTIFF_MASKS)}; got {geotiff_mask!r}")
         self.geotiff_mask = geotiff_mask  # how computePixels GeoTIFFs mark masked pixels (encoding/pixels.py)
@@ -122,11 +124,15 @@ class LocalBackend(ExportMethods):
         self.limits = limits or ServerLimits()
         self.features = FeaturePages(self.limits.max_request_memory // 4)
         self.implemented = implemented()
-        self.workload_tags: Counter[str] = Counter()  # compute requests per workloadTag, for attribution checks
-        self.user_projects: Counter[str] = Counter()  # API requests per X-Goog-User-Project ("" when absent)
+        # Compute requests per workloadTag (for attribution checks) and API requests per X-Goog-User-Project ("" when
+        # absent): clients choose the values, so each counts at most 1,000 distinct ones by name (counters.py).
+        self.workload_tags = BoundedCounter()
+        self.user_projects = BoundedCounter()
         self._tags_lock = threading.Lock()
         self.thumbnails = ThumbnailStore()
         self.exports = exports or ExportService(catalog, geotiff_mask=geotiff_mask)  # batch tasks (exports/)
+        # gs://BUCKET/PATH is <bucket_root>/BUCKET/PATH for Image.loadGeoTIFF (None: such reads are refused)
+        self.bucket_root = bucket_root
 
     # -- dispatch -----------------------------------------------------------------------------------------------
     @staticmethod
@@ -188,7 +194,7 @@ class LocalBackend(ExportMethods):
             self.auth.check(headers.get("authorization", ""))
             if path.startswith("/v1/"):
                 with self._tags_lock:
-                    self.user_projects[headers.get("x-goog-user-project", "")] += 1
+                    self.user_projects.add(headers.get("x-goog-user-project", ""))
             for m, pattern, name in ROUTES:
                 match = pattern.fullmatch(path)
                 if match and m == method:
@@ -242,7 +248,7 @@ class LocalBackend(ExportMethods):
         token = new_pixel_cache()
         try:
             with budgets.pixel_scope():
-                yield Evaluator(expression, EvalContext(self.catalog, project)).run()
+                yield Evaluator(expression, EvalContext(self.catalog, project, self.bucket_root)).run()
         finally:
             reset_pixel_cache(token)
 
@@ -260,7 +266,7 @@ class LocalBackend(ExportMethods):
                                       "ending with a lowercase alphanumeric character ([a-z0-9]) with dashes (-), "
                                       "underscores (_) and lowercase alphanumerics between.")
             with self._tags_lock:
-                self.workload_tags[tag] += 1
+                self.workload_tags.add(tag)
         return request
 
     def compute_value(self, m, params, body, root_url) -> Response:
