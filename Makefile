@@ -53,7 +53,7 @@ $(REDIS_SERVER):
 
 test: install lint $(CHROMIUM) $(REDIS_SERVER) $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_DISABLE_TELEMETRY=1 $(BIN)/dg check defs
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # Webserver (http://127.0.0.1:3000) and daemon (schedules, backfills, run queue) on the repo-local instance;
 # `dg dev` loads the dg project (the same code location as `dagster dev -w workspace.yaml`).
