@@ -15,7 +15,14 @@ from rasterio.windows import Window
 from ee_assets.local import budget
 from ee_assets.local.catalog import uncompressed_tiff
 from ee_assets.local.catalog.containment import raster_driver
-from ee_assets.local.kernels.nodata import FLOAT32_EXACT, float32_masker, float32_values_and_mask, values_and_mask
+from ee_assets.local.kernels.nodata import (
+    FLOAT32_EXACT,
+    float32_masker,
+    float32_values_and_mask,
+    nodata_in_type,
+    values_and_mask,
+)
+from ee_assets.local.kernels.pixel_blocks import PixelBlocks
 from ee_assets.local.kernels.resample import PixelMapping, pixel_mapping
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.image import Pixels, Recipe
@@ -39,6 +46,33 @@ class SourceRecipe(Recipe):
             return self.evaluate(grid)
         budget.charge_pixels(grid.width * grid.height)  # released with the tile, as evaluate's charge is
         return pixels
+
+    def pixel_blocks(self, grid: Grid) -> PixelBlocks | None:
+        return pixel_blocks(self.path, self.band_index, self.grid, grid, self.nodata)
+
+
+def pixel_blocks(path: str, band: int, src: Grid, dst: Grid, nodata) -> PixelBlocks | None:
+    """Source band `band` on `dst` where it lies in the file (kernels/pixel_blocks.py): when `dst` is the file's own
+    grid shifted by whole pixels (off the raster: masked), the file is an uncompressed GeoTIFF held in the memory
+    map with the band's blocks one after another, of a type float32 holds exactly, masked by a nodata value that
+    type holds (or by nothing: a GDAL mask band is read through GDAL). Else None."""
+    m = pixel_mapping(src, dst)
+    if m.block is None:
+        return None
+    direct = uncompressed_tiff.layout(path)
+    if direct is None or direct.native_dtype not in FLOAT32_EXACT:
+        return None
+    if nodata is None:
+        if not direct.all_valid[band - 1]:
+            return None
+    elif nodata_in_type(direct.native_dtype, nodata) is None:
+        return None
+    values = direct.band_blocks(band)
+    if values is None:
+        return None
+    i0, _, j0, _ = m.block  # dst pixel (i0, j0) is the file's (row_off, col_off)
+    return PixelBlocks.in_place(values, None if nodata is None else float(nodata), i0 - int(m.window.row_off),
+                                j0 - int(m.window.col_off), direct.height, direct.width)
 
 
 def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | None:

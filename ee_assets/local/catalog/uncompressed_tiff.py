@@ -58,6 +58,28 @@ class TiffLayout:
     def block_bytes(self, rows: int) -> int:
         return rows * self.block_w * self.samples * self.dtype.itemsize
 
+    def band_blocks(self, band: int) -> np.ndarray | None:
+        """Band `band` (1-based) where it lies in the mapping, without a copy: (block rows, block columns, block
+        height, block width) of its native type (strips: one block of the whole image). None when the file is not
+        mapped, interleaves samples, is not in the machine's byte order, or does not store the band's blocks one
+        after another (then `read` copies them). GDAL does not align blocks to the type's size: the kernels then read
+        with unaligned loads, which x86-64 and arm64 do."""
+        if self.mapped is None or self.samples != 1 or not self.dtype.isnative:
+            return None
+        offsets = self.offsets[band - 1]
+        first = int(offsets[0, 0])
+        size = self.block_bytes(self.block_h)
+        if np.any(offsets.ravel() != first + size * np.arange(offsets.size)):
+            return None
+        if self.tiled:
+            shape = (*offsets.shape, self.block_h, self.block_w)
+        else:  # strips one after another: the image's rows, the last strip holding only the rows left
+            shape = (1, 1, self.height, self.width)
+        end = first + int(np.prod(shape)) * self.dtype.itemsize
+        if end > self.mapped.nbytes:
+            return None
+        return self.mapped[first:end].view(self.dtype).reshape(shape)
+
     def read(self, band: int, row: int, col: int, out: np.ndarray, each_block: BlockDone | None = None) -> None:
         """Fill `out` (height, width) with band `band` (1-based) from pixel (row, col) of the file; the window
         must lie inside the image. `each_block(rows, cols)` is called with the part of `out` each block filled, right

@@ -76,6 +76,12 @@ def float32_masker(nodata: float | None) -> Callable[[np.ndarray, np.ndarray], N
     return lambda block, mask: np.not_equal(block, same_type, out=mask.view(np.bool_))
 
 
+def nodata_in_type(dtype: np.dtype, nodata: float) -> Any:
+    """`nodata` as a scalar of `dtype` (one of FLOAT32_EXACT), or None when comparing with it in that type could
+    differ from numpy's `data != nodata` (see _nodata_in_type)."""
+    return _nodata_in_type(np.empty((1, 1), dtype), nodata, FLOAT32_EXACT)
+
+
 def _nodata_in_type(data: np.ndarray, nodata: float, types: frozenset) -> Any:
     """`nodata` as a scalar of the data's type (NaN stays NaN), or None when comparing with it in that type could
     differ from numpy's `data != nodata`: a value the type cannot hold, or a type the kernels do not take."""

@@ -5,6 +5,8 @@ kernels/coverage.py does but compiled and for all regions at once; pixels under 
 left out, as EE does, and a pixel weighs min(mask, fraction). For each window of pixels (a tile),
 the polygons' edges are cut at the grid lines, the pieces of each row are swept from the right, and
 the pixels are added to the region's sums as their coverage comes out, so nothing per pixel is stored.
+The pixels come as PixelBlocks (kernels/pixel_blocks.py): a tile and its mask, or a file's blocks where they lie
+in its memory map, masked by their nodata value as they are added (no copy, no mask array).
 
 Centre rule (everything else): *runs*, (region, row, first column, end column) spans of the pixels
 whose centre is inside (GDAL's scanline rule), built once per grid and then cut per tile. Points,
@@ -28,6 +30,7 @@ from affine import Affine
 from ee_assets.local.kernels import coverage
 from ee_assets.local.kernels.coverage import MIN_WEIGHTED_FRACTION, flat_parts, polygonal_part
 from ee_assets.local.kernels.jit import jit, jit_sums
+from ee_assets.local.kernels.pixel_blocks import MASK_ARRAY, MASK_NAN, MASK_VALUE, PixelBlocks
 from ee_assets.local.kernels.tiles import WORKERS, ordered_map, row_chunks, spread
 
 _EPS = 1e-12
@@ -288,9 +291,10 @@ def _grown(a, n, need):
 @jit
 def _weighted_runs(ax, ay, bx, by, feats, starts, ends, width, height, min_fraction):
     """Weighted runs of every feature on a width x height grid (see _weighted_sweep)."""
-    none2 = np.zeros((1, 1))
+    none4 = np.zeros((1, 1, 1, 1))
     return _weighted_sweep(ax, ay, bx, by, feats, starts, ends, _boxes(ax, ay, bx, by, starts, ends), 0, height, 0,
-                           width, min_fraction, True, none2, none2, np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
+                           width, min_fraction, True, none4, none4, MASK_ARRAY, 0.0, 0, 0, 1, 1,
+                           np.zeros(1, np.int64), np.zeros(1), np.zeros(1))
 
 
 @jit
@@ -308,14 +312,15 @@ def _boxes(ax, ay, bx, by, starts, ends):
 
 @jit
 def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, left, right, min_fraction, record,
-                    values, mask, w_count, w_sum, w_value):
+                    values, mask, rule, nodata, origin_row, origin_col, data_h, data_w, w_count, w_sum, w_value):
     """Weighted pixels of every feature in the window rows [top, bottom) x columns [left, right) of the grid.
 
     Per feature: cut its edges at the grid lines into pieces inside one cell, sum each cell's trapezoid
     areas and heights, then sweep each row right to left (coverage.py's method): a cell's coverage is its
     own partial area plus the heights of the pieces right of it (pieces right of the window still count,
     parked in column `right`). With `record`, the runs are returned; otherwise each run is added straight
-    to the accumulators from `values`/`mask` (the window's pixels), and nothing is stored.
+    to the accumulators from the pixels (a PixelBlocks' fields: `values`/`mask` blocks, mask `rule`, `nodata`, the
+    grid position of the first pixel and the rows and columns of data), and nothing is stored.
     """
     cap = 1 << 16 if record else 1
     of, orow, oc0, oc1 = (np.empty(cap, np.int64), np.empty(cap, np.int64), np.empty(cap, np.int64),
@@ -464,8 +469,8 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
                         of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c + 1, prev, min(running, 1.0)
                         n += 1
                     else:
-                        _add_run(values, mask, row - top, c + 1 - left, prev - left, min(running, 1.0), f, w_count,
-                                 w_sum, w_value)
+                        _add_run(values, mask, rule, nodata, row - origin_row, c + 1 - origin_col, prev - origin_col,
+                                 data_h, data_w, min(running, 1.0), f, w_count, w_sum, w_value)
                 if c < right:
                     fr = min(part + running, 1.0)
                     if fr >= min_fraction:
@@ -473,11 +478,12 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
                             of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, c, c + 1, fr
                             n += 1
                         else:  # one boundary cell: summed locally, stored once per region
-                            w = min(np.float64(mask[row - top, c - left]), fr)
+                            w, v = _pixel(values, mask, rule, nodata, row - origin_row, c - origin_col, data_h,
+                                          data_w, fr)
                             if w > 0.0:
                                 f_count += 1
                                 f_sum += w
-                                f_value += w * np.float64(values[row - top, c - left])
+                                f_value += w * v
                 running += cover
                 prev = c
             if prev > left and running >= min_fraction:
@@ -485,8 +491,8 @@ def _weighted_sweep(ax, ay, bx, by, feats, starts, ends, boxes, top, bottom, lef
                     of[n], orow[n], oc0[n], oc1[n], ow[n] = f, row, left, prev, min(running, 1.0)
                     n += 1
                 else:
-                    _add_run(values, mask, row - top, 0, prev - left, min(running, 1.0), f, w_count, w_sum,
-                             w_value)
+                    _add_run(values, mask, rule, nodata, row - origin_row, left - origin_col, prev - origin_col,
+                             data_h, data_w, min(running, 1.0), f, w_count, w_sum, w_value)
             lo = hi
         if not record:
             w_count[f] += f_count
@@ -578,24 +584,32 @@ def weighted_window_sums(values: np.ndarray, mask: np.ndarray, regions: Weighted
     from zero and ZonalAccumulator.add_weighted_sums adds them in window order, so the answer does not depend on
     which task finished first. The regions that are not polygons are left to add_weighted_others.
     """
+    h, w = values.shape
+    return weighted_block_sums(PixelBlocks.of_tile(values, mask, top, left), regions, top, left, h, w)
+
+
+def weighted_block_sums(pixels: PixelBlocks, regions: WeightedRegions, top: int, left: int, height: int,
+                        width: int) -> WeightedSums:
+    """weighted_window_sums over the window of `height` x `width` grid pixels from (`top`, `left`), reading them
+    from `pixels` (a tile's, or a file's blocks where they lie)."""
     n = regions.n
     sums = WeightedSums(np.zeros(n, np.int64), np.zeros(n), np.zeros(n))
     e = regions.edges
     if e is not None and len(e.feats):
-        _sweep_regions(e, values, mask, top, left, sums.w_count, sums.w_sum, sums.w_value)
+        _sweep_regions(e, pixels, top, left, height, width, sums.w_count, sums.w_sum, sums.w_value)
     return sums
 
 
-def _sweep_regions(e: PolygonEdges, values: np.ndarray, mask: np.ndarray, top: int, left: int, w_count: np.ndarray,
+def _sweep_regions(e: PolygonEdges, px: PixelBlocks, top: int, left: int, h: int, w: int, w_count: np.ndarray,
                    w_sum: np.ndarray, w_value: np.ndarray) -> None:
     """_weighted_sweep of every region over the window, groups of regions on the tile pool (inline on a pool
     thread): no region is in two groups, so no sum is shared between threads."""
-    h, w = values.shape
 
     def run(span):
         i, j = span
         _weighted_sweep(e.ax, e.ay, e.bx, e.by, e.feats[i:j], e.starts[i:j], e.ends[i:j], e.boxes[i:j], top,
-                        top + h, left, left + w, MIN_WEIGHTED_FRACTION, False, values, mask, w_count, w_sum, w_value)
+                        top + h, left, left + w, MIN_WEIGHTED_FRACTION, False, px.values, px.mask, px.rule,
+                        px.nodata, px.origin_row, px.origin_col, px.height, px.width, w_count, w_sum, w_value)
 
     for _ in ordered_map(run, *spread(row_chunks(len(e.feats), parts=4 * WORKERS, minimum=16))):
         pass
@@ -638,9 +652,11 @@ class ZonalAccumulator:
     def add_weighted(self, values: np.ndarray, mask: np.ndarray, runs: Runs, top: int, left: int) -> None:
         """Weighted pixels: weight min(mask, coverage); `values`/`mask` start at grid row `top`, column `left`."""
 
+        px = PixelBlocks.of_tile(values, mask, top, left)
+
         def run(group: tuple[int, int]):
-            _add_weighted(values, mask, runs.feature, runs.row, runs.c0, runs.c1, runs.weight, top, left, group[0],
-                          group[1], self.w_count, self.w_sum, self.w_value)
+            _add_weighted(px.values, px.mask, runs.feature, runs.row, runs.c0, runs.c1, runs.weight, top, left,
+                          group[0], group[1], self.w_count, self.w_sum, self.w_value)
 
         for _ in ordered_map(run, _region_groups(runs, self.n)):
             pass
@@ -651,7 +667,9 @@ class ZonalAccumulator:
         from `top`, columns from `left`): coverage computed and added in one sweep, regions split over threads."""
         e = regions.edges
         if e is not None and len(e.feats):
-            _sweep_regions(e, values, mask, top, left, self.w_count, self.w_sum, self.w_value)
+            h, w = values.shape
+            _sweep_regions(e, PixelBlocks.of_tile(values, mask, top, left), top, left, h, w, self.w_count,
+                           self.w_sum, self.w_value)
         self.add_weighted_others(values, mask, regions, top, left)
 
     def add_weighted_sums(self, sums: WeightedSums) -> None:
@@ -701,40 +719,96 @@ def _region_groups(runs: Runs, n: int, minimum_pixels: int = 1 << 20) -> list[tu
 
 @jit_sums
 def _add_weighted(values, mask, feature, row, c0, c1, weight, top, left, lo, hi, w_count, w_sum, w_value):
+    h, w = values.shape[2], values.shape[3]
     for k in range(len(feature)):
         f = feature[k]
         if lo <= f < hi:
-            _add_run(values, mask, row[k] - top, c0[k] - left, c1[k] - left, weight[k], f, w_count, w_sum, w_value)
+            _add_run(values, mask, MASK_ARRAY, 0.0, row[k] - top, c0[k] - left, c1[k] - left, h, w, weight[k], f,
+                     w_count, w_sum, w_value)
 
 
 @numba.njit(inline="always")
-def _add_run(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value):
-    """Add pixels [c0, c1) of row r, weight min(mask, frac), to region f's weighted sums: boundary cells here
-    (inlined: indexing a few pixels directly), longer spans in _add_span (vectorised)."""
+def _pixel(values, mask, rule, nodata, r, c, data_h, data_w, frac):
+    """(weight min(mask, frac), value as float64) of the pixel at row r, column c from the first block's first
+    pixel (PixelBlocks); weight 0 outside the data."""
+    if r < 0 or r >= data_h or c < 0 or c >= data_w:
+        return 0.0, 0.0
+    bh, bw = values.shape[2], values.shape[3]
+    br, bc = r // bh, c // bw
+    v = np.float64(values[br, bc, r - br * bh, c - bc * bw])
+    if rule == MASK_ARRAY:
+        m = np.float64(mask[br, bc, r - br * bh, c - bc * bw])
+    elif rule == MASK_NAN:
+        m = 1.0 if v == v else 0.0
+    elif rule == MASK_VALUE:
+        m = 0.0 if v == nodata else 1.0
+    else:
+        m = 1.0
+    return min(m, frac), v
+
+
+@numba.njit(inline="always")
+def _add_run(values, mask, rule, nodata, r, c0, c1, data_h, data_w, frac, f, w_count, w_sum, w_value):
+    """Add pixels [c0, c1) of row r (counted from the first block's first pixel; outside the data they are masked),
+    weight min(mask, frac), to region f's weighted sums: boundary cells here (inlined: indexing a few pixels
+    directly), longer spans in _add_span (vectorised)."""
+    if r < 0 or r >= data_h:
+        return
+    c0, c1 = max(c0, 0), min(c1, data_w)
     if c1 - c0 > 4:
-        _add_span(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value)
+        _add_span(values, mask, rule, nodata, r, c0, c1, frac, f, w_count, w_sum, w_value)
         return
     cnt = 0
     sw = 0.0
     sv = 0.0
     for j in range(c0, c1):
-        w = min(np.float64(mask[r, j]), frac)
+        w, v = _pixel(values, mask, rule, nodata, r, j, data_h, data_w, frac)
         if w > 0.0:
             cnt += 1
             sw += w
-            sv += w * np.float64(values[r, j])
+            sv += w * v
     w_count[f] += cnt
     w_sum[f] += sw
     w_value[f] += sv
 
 
 @jit_sums
-def _add_span(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value):
+def _add_span(values, mask, rule, nodata, r, c0, c1, frac, f, w_count, w_sum, w_value):
+    """Columns [c0, c1) of row r, inside the data, a block's part of the row at a time."""
+    bh, bw = values.shape[2], values.shape[3]
+    br = r // bh
+    rr = r - br * bh
     cnt = 0
     sw = 0.0
     sv = 0.0
-    vs = values[r, c0:c1]  # row slices index from 0, so the loops vectorise
-    ms = mask[r, c0:c1]
+    c = c0
+    while c < c1:
+        bc = c // bw
+        a = c - bc * bw
+        b = min(c1 - bc * bw, bw)
+        vs = values[br, bc, rr, a:b]  # row slices index from 0, so the loops vectorise
+        if rule == MASK_ARRAY:
+            n, s_w, s_v = _masked_sums(vs, mask[br, bc, rr, a:b], frac)
+        elif rule == MASK_NAN:
+            n, s_w, s_v = _nan_sums(vs, frac)
+        elif rule == MASK_VALUE:
+            n, s_w, s_v = _value_sums(vs, nodata, frac)
+        else:
+            n, s_w, s_v = len(vs), frac * len(vs), frac * _total(vs)
+        cnt += n
+        sw += s_w
+        sv += s_v
+        c += b - a
+    w_count[f] += cnt
+    w_sum[f] += sw
+    w_value[f] += sv
+
+
+@numba.njit(inline="always", fastmath={"reassoc"})
+def _masked_sums(vs, ms, frac):
+    cnt = 0
+    sw = 0.0
+    sv = 0.0
     if frac >= 1.0:  # inside: weight = mask, branch-free
         for j in range(len(vs)):
             m = ms[j]
@@ -750,9 +824,39 @@ def _add_span(values, mask, r, c0, c1, frac, f, w_count, w_sum, w_value):
                 cnt += 1
                 sw += w
                 sv += w * np.float64(vs[j])
-    w_count[f] += cnt
-    w_sum[f] += sw
-    w_value[f] += sv
+    return cnt, sw, sv
+
+
+@numba.njit(inline="always", fastmath={"reassoc"})
+def _nan_sums(vs, frac):
+    cnt = 0
+    sv = 0.0
+    for j in range(len(vs)):
+        v = np.float64(vs[j])
+        ok = v == v
+        cnt += 1 if ok else 0
+        sv += v if ok else 0.0
+    return cnt, frac * cnt, frac * sv
+
+
+@numba.njit(inline="always", fastmath={"reassoc"})
+def _value_sums(vs, nodata, frac):
+    cnt = 0
+    sv = 0.0
+    for j in range(len(vs)):
+        v = np.float64(vs[j])
+        ok = v != nodata
+        cnt += 1 if ok else 0
+        sv += v if ok else 0.0
+    return cnt, frac * cnt, frac * sv
+
+
+@numba.njit(inline="always", fastmath={"reassoc"})
+def _total(vs):
+    t = 0.0
+    for j in range(len(vs)):
+        t += np.float64(vs[j])
+    return t
 
 
 @jit

@@ -12,7 +12,7 @@ import contextvars
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -24,6 +24,9 @@ from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.jsonify import to_json
 from ee_assets.local.values.pixel_type import PixelType
 from ee_assets.local.values.projection import DEFAULT_PROJECTION, Projection
+
+if TYPE_CHECKING:  # the kernels' input type, named here only
+    from ee_assets.local.kernels.pixel_blocks import PixelBlocks
 
 Pixels = tuple[np.ndarray, np.ndarray]
 
@@ -77,6 +80,11 @@ class Recipe:
         """For reductions, whose kernels take any real values and any 0/1 mask: the pixels in a cheaper form
         when the recipe has one (a file band read on its own grid: float32 values, uint8 mask), else `evaluate`."""
         return self.evaluate(grid)
+
+    def pixel_blocks(self, grid: Grid) -> PixelBlocks | None:
+        """For weighted zonal sums: the band's pixels on `grid` where they already lie (a file band on its own
+        grid, memory-mapped), read without a copy; None when the recipe has no such form (then evaluate)."""
+        return None
 
 
 @dataclass(eq=False)

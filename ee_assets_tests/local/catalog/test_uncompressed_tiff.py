@@ -3,6 +3,7 @@ windows, for every layout GDAL writes; files it cannot read exactly go back to G
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -148,3 +149,95 @@ def test_native_tiles_equal_the_gdal_path(tmp_path, monkeypatch, nodata, reading
         np.testing.assert_array_equal(ours[1], theirs[1])
         valid = theirs[1] > 0
         np.testing.assert_array_equal(ours[0][valid], theirs[0][valid])
+
+
+def _whole(blocks: np.ndarray) -> np.ndarray:
+    """The image the blocks (block rows, block columns, rows, columns) make up, padding included."""
+    down, across, bh, bw = blocks.shape
+    return blocks.transpose(0, 2, 1, 3).reshape(down * bh, across * bw)
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_band_blocks_are_the_bands_where_they_lie(tmp_path, name):
+    """band_blocks: a view of the mapping (no copy) holding the band as GDAL reads it, for the layouts whose blocks
+    follow each other; None for pixel-interleaved (GDAL's default for several bands) and big-endian files (then
+    `read` copies)."""
+    data = (np.random.default_rng(11).random((3, HEIGHT, WIDTH)) * 100).astype(np.float32)
+    path = write(tmp_path / "x.tif", data, **LAYOUTS[name])
+    found = uncompressed_tiff.layout(path)
+    for band in (1, 2, 3):
+        blocks = found.band_blocks(band)
+        if found.samples > 1 or "big-endian" in name:
+            assert blocks is None, name
+            continue
+        assert blocks is not None and np.shares_memory(blocks, found.mapped), name
+        np.testing.assert_array_equal(_whole(blocks)[:HEIGHT, :WIDTH], gdal_read(path, band, 0, 0, HEIGHT, WIDTH))
+
+
+def test_band_blocks_need_a_mapping_and_blocks_in_order(tmp_path, monkeypatch):
+    path = write(tmp_path / "x.tif", np.ones((1, 64, 64), np.float32), tiled=True, blockxsize=16, blockysize=16)
+    found = uncompressed_tiff.layout(path)
+    assert found.band_blocks(1) is not None
+    assert dataclasses.replace(found, offsets=found.offsets[:, ::-1].copy()).band_blocks(1) is None
+    uncompressed_tiff._layouts.clear()
+    monkeypatch.setattr(uncompressed_tiff, "MAPPED_BYTES", 0)
+    assert uncompressed_tiff.layout(path).band_blocks(1) is None
+
+
+def _expanded(px, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask) on a height x width grid of PixelBlocks read in place, by its documented rule: pixels outside
+    the data masked, NaN or the nodata value masked."""
+    from ee_assets.local.kernels.pixel_blocks import MASK_NAN, MASK_NONE, MASK_VALUE
+
+    rows, cols = np.arange(height)[:, None] - px.origin_row, np.arange(width)[None, :] - px.origin_col
+    inside = (rows >= 0) & (rows < px.height) & (cols >= 0) & (cols < px.width)
+    r, c = np.where(inside, rows, 0), np.where(inside, cols, 0)
+    bh, bw = px.values.shape[2:]
+    values = px.values[r // bh, c // bw, r % bh, c % bw]
+    valid = {MASK_NAN: lambda: ~np.isnan(values), MASK_VALUE: lambda: values != px.nodata,
+             MASK_NONE: lambda: np.ones(values.shape, bool)}[px.rule]()
+    return values, (inside & valid).astype(np.uint8)
+
+
+@pytest.mark.parametrize("layout", [dict(tiled=True, blockxsize=32, blockysize=32), dict(tiled=False, blockysize=7)],
+                         ids=["tiles", "strips"])
+@pytest.mark.parametrize("nodata", [float("nan"), -9999.0, None])
+def test_pixel_blocks_show_what_the_gdal_path_reads(tmp_path, monkeypatch, nodata, layout):
+    """rasters.pixel_blocks on grids shifted by whole pixels (inside the raster and hanging off its edge) holds the
+    (values, mask) read_native reads through GDAL."""
+    rng = np.random.default_rng(5)
+    data = rng.normal(100, 5, (1, HEIGHT, WIDTH)).astype(np.float32)
+    if nodata is not None:
+        data[rng.random(data.shape) < 0.3] = nodata
+    path = write(tmp_path / "x.tif", data, nodata=nodata, **layout)
+    source = grid_of(TRANSFORM, WIDTH, HEIGHT)
+    tiles = [grid_of(TRANSFORM @ Affine.translation(c, r), w, h)
+             for r, c, h, w in [(0, 0, HEIGHT, WIDTH), (40, 33, 50, 60), (-10, -7, 40, 40), (190, 150, 30, 30)]]
+    in_place = [rasters.pixel_blocks(path, 1, source, tile, nodata) for tile in tiles]
+    monkeypatch.setattr(uncompressed_tiff, "layout", lambda p: None)
+    for px, tile in zip(in_place, tiles, strict=True):
+        assert px is not None
+        values, mask = _expanded(px, tile.height, tile.width)
+        theirs = rasters.read_native(path, 1, source, tile, nodata)
+        np.testing.assert_array_equal(mask, theirs[1])
+        np.testing.assert_array_equal(values[mask > 0], theirs[0][mask > 0])
+
+
+def test_pixel_blocks_only_for_the_files_own_grid_and_exact_masks(tmp_path):
+    """None (the tiles are evaluated) for a resampled grid, a compressed file, a GDAL mask band without a nodata
+    value, and a NaN nodata on integers."""
+    data = np.ones((1, 64, 64), np.int16)
+    plain = write(tmp_path / "plain.tif", data, tiled=True, blockxsize=16, blockysize=16)
+    source = grid_of(TRANSFORM, 64, 64)
+    assert rasters.pixel_blocks(plain, 1, source, source, -9999.0) is not None
+    assert rasters.pixel_blocks(plain, 1, source, grid_of(TRANSFORM @ Affine.scale(2), 32, 32), None) is None
+    assert rasters.pixel_blocks(plain, 1, source, source, float("nan")) is None
+    packed = write(tmp_path / "packed.tif", data, compress="deflate")
+    assert rasters.pixel_blocks(packed, 1, source, source, None) is None
+    masked = tmp_path / "masked.tif"
+    with rasterio.Env(GDAL_TIFF_INTERNAL_MASK=True):
+        with rasterio.open(masked, "w", driver="GTiff", width=64, height=64, count=1, dtype="int16",
+                           crs="EPSG:4326", transform=TRANSFORM, tiled=True, blockxsize=16, blockysize=16) as ds:
+            ds.write(data)
+            ds.write_mask(np.full((64, 64), 255, np.uint8))
+    assert rasters.pixel_blocks(str(masked), 1, source, source, None) is None

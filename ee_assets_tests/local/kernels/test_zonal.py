@@ -19,8 +19,14 @@ from rasterio.features import rasterize
 from shapely.geometry import mapping
 
 from ee_assets.local.kernels import tiles as tiling
+from ee_assets.local.kernels.pixel_blocks import PixelBlocks
 from ee_assets.local.kernels.tiles import blocks
-from ee_assets.local.kernels.zonal import ZonalAccumulator, region_runs, weighted_regions
+from ee_assets.local.kernels.zonal import (
+    ZonalAccumulator,
+    region_runs,
+    weighted_block_sums,
+    weighted_regions,
+)
 from ee_assets.local.values.grid import Grid
 from ee_assets.local.values.reducer import Reducer
 from ee_assets_tests.support.exact_area import brute_force_fractions
@@ -225,6 +231,49 @@ def test_weighted_sweep_sums_equal_brute_force(tile):
         assert acc.w_count[i] == np.count_nonzero(w > 0), i
 
 
+@pytest.mark.parametrize("nodata", [float("nan"), -9999.0, None], ids=["NaN", "value", "none"])
+@pytest.mark.parametrize("dtype", ["float32", "int16"])
+def test_sums_from_blocks_in_place_equal_brute_force(nodata, dtype):
+    """weighted_block_sums over a file's blocks where they lie (PixelBlocks.in_place: 8 x 16 blocks, the data
+    covering only part of the grid, the blocks' padding filled with a huge value a kernel reading it would show),
+    window by window, against shapely fractions and a numpy mask made from the nodata rule."""
+    if dtype == "int16" and nodata is not None and np.isnan(nodata):
+        pytest.skip("integer bands have no NaN")
+    rng = np.random.default_rng(21)
+    top, left, data_h, data_w = 3, 5, 42, 47  # the data's place in the 50 x 60 grid
+    data = rng.normal(50, 10, (data_h, data_w)).astype(dtype)
+    if nodata is not None:
+        data[rng.random(data.shape) < 0.3] = nodata
+    bh, bw = 8, 16
+    down, across = -(-data_h // bh), -(-data_w // bw)
+    padded = np.full((down * bh, across * bw), 30000 if dtype == "int16" else 1e30, dtype)
+    padded[:data_h, :data_w] = data
+    in_place = PixelBlocks.in_place(padded.reshape(down, bh, across, bw).transpose(0, 2, 1, 3).copy(), nodata, top,
+                                    left, data_h, data_w)
+    mask = np.zeros((HEIGHT, WIDTH))
+    values = np.zeros((HEIGHT, WIDTH))
+    values[top:top + data_h, left:left + data_w] = data
+    valid = np.ones(data.shape, bool) if nodata is None else (~np.isnan(data) if np.isnan(nodata) else data != nodata)
+    mask[top:top + data_h, left:left + data_w] = valid
+    geoms = regions(8)
+    prepared = weighted_regions(geoms, TRANSFORM, WIDTH, HEIGHT)
+    acc = ZonalAccumulator(len(geoms))
+    for wt in range(0, HEIGHT, 13):
+        for wl in range(0, WIDTH, 17):
+            h, w = min(13, HEIGHT - wt), min(17, WIDTH - wl)
+            acc.add_weighted_sums(weighted_block_sums(in_place, prepared, wt, wl, h, w))
+    for i, g in enumerate(geoms):
+        frac = np.zeros((HEIGHT, WIDTH))
+        if g is not None:
+            for (r, c), f in brute_force_fractions(g, TRANSFORM, WIDTH, HEIGHT, min_fraction=1e-12).items():
+                frac[r, c] = f if f >= 0.005 else 0.0
+        wgt = np.minimum(mask, frac)
+        total = np.sum(wgt * np.where(wgt > 0, values, 0.0))  # NaN nodata under weight 0 adds nothing
+        expected = None if not np.any(wgt > 0) else pytest.approx(total / np.sum(wgt), rel=1e-12)
+        assert Reducer.simple("mean").finish(acc, i) == [expected], i
+        assert acc.w_count[i] == np.count_nonzero(wgt > 0), i
+
+
 def test_tiled_accumulation_equals_one_pass():
     values, valid = _raster()
     mask = valid.astype(np.float32)
@@ -264,3 +313,40 @@ def test_reduce_regions_through_the_client_tiled(tmp_path, ee_on, monkeypatch):
             assert ours[i].get("mean") is None, i
         else:
             assert ours[i]["mean"] == pytest.approx(theirs[i], rel=1e-9), i
+
+
+@pytest.mark.parametrize("dtype, nodata, layout", [
+    ("float32", float("nan"), dict(tiled=True, blockxsize=16, blockysize=16)),
+    ("int16", -9999.0, dict(tiled=False, blockysize=7)),
+    ("uint16", None, dict(tiled=True, blockxsize=32, blockysize=16)),
+], ids=["float32 NaN tiles", "int16 nodata strips", "uint16 no nodata"])
+def test_reduce_regions_mean_from_the_file_in_place(tmp_path, ee_on, monkeypatch, dtype, nodata, layout):
+    """reduceRegions mean over an uncompressed GeoTIFF, summed from its memory-mapped blocks without a copy
+    (kernels/pixel_blocks.py) in many small windows, regions hanging off the raster: exactextract's answers."""
+    from ee_assets.local.catalog import rasters
+
+    monkeypatch.setattr(tiling, "TILE_PIXELS", 200)
+    rng = np.random.default_rng(23)
+    values = rng.normal(500, 100, (HEIGHT, WIDTH)).astype(dtype)
+    if nodata is not None:
+        values[rng.random(values.shape) < 0.25] = nodata
+    path = tmp_path / "r.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=WIDTH, height=HEIGHT, count=1, dtype=dtype,
+                       crs="EPSG:4326", transform=TRANSFORM, nodata=nodata, **layout) as ds:
+        ds.write(values, 1)
+    grid = Grid("EPSG:4326", TRANSFORM, WIDTH, HEIGHT)
+    assert rasters.pixel_blocks(str(path), 1, grid, grid, nodata) is not None  # the path under test is taken
+    geoms = [g for g in regions(6) if g is not None]
+    features = [{"type": "Feature", "properties": {"i": i}, "geometry": mapping(g)} for i, g in enumerate(geoms)]
+    (tmp_path / "p.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    ee = ee_on({"T/p": {"type": "TABLE", "path": "p.geojson"}, "I/r": {"type": "IMAGE", "path": "r.tif"}})
+    result = ee.Image("I/r").reduceRegions(ee.FeatureCollection("T/p"), ee.Reducer.mean()).getInfo()
+    ours = {f["properties"]["i"]: f["properties"].get("mean") for f in result["features"]}
+    theirs = {f["properties"]["i"]: f["properties"]["mean"]
+              for f in exact_extract(str(path), features, "mean(min_coverage_frac=0.005)", include_cols=["i"])}
+    assert any(v is not None for v in ours.values())
+    for i in range(len(geoms)):
+        if theirs[i] is None or np.isnan(theirs[i]):
+            assert ours[i] is None, i
+        else:
+            assert ours[i] == pytest.approx(theirs[i], rel=1e-9), i

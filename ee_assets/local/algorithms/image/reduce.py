@@ -3,7 +3,8 @@
 Weighted reducers (mean, sum) weight a pixel by min(mask, covered fraction) and
 include it from 0.5 % coverage; the others use the pixel-centre rule. The image is
 evaluated only on the tiles of the reduction grid that the regions touch, all
-regions of a reduceRegions in one pass.
+regions of a reduceRegions in one pass; weighted sums over polygons read the bands
+of uncompressed GeoTIFFs on their own grid where they lie in the file's memory map.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ee_assets.local.algorithms.support.pixel_records import leaf_stats
 from ee_assets.local.algorithms.support.projection import pixel_window, reduction_projection
 from ee_assets.local.algorithms.support.records import reduce_records
 from ee_assets.local.errors import InvalidArgument
+from ee_assets.local.kernels.pixel_blocks import PixelBlocks
 from ee_assets.local.kernels.tiles import blocks, evaluate_tile, ordered_map, tile_pixels_for
 from ee_assets.local.kernels.zonal import (
     Runs,
@@ -32,6 +34,7 @@ from ee_assets.local.kernels.zonal import (
     box_pixels,
     region_runs,
     runs_bytes,
+    weighted_block_sums,
     weighted_regions,
     weighted_window_sums,
 )
@@ -116,13 +119,16 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
         collect_sizes = np.bincount(centre.feature, centre.c1 - centre.c0, len(shapes)).astype(np.int64)
     moments = any(leaf.kind in ("stdDev", "variance") for leaf in leaves)
     accs = [ZonalAccumulator(len(shapes), collect_sizes) for _ in image.bands]
-    for (top, left, _, _), tile_centre, pixels, sums in _tiles(image, grid, shapes, centre, weighted):
-        for k, (acc, (values, mask)) in enumerate(zip(accs, pixels, strict=True)):
+    in_place = _in_place(image, grid, shapes) if weighted is not None and centre is None else None
+    for (top, left, _, _), tile_centre, pixels, sums in _tiles(image, grid, shapes, centre, weighted,
+                                                               in_place=in_place):
+        for k, acc in enumerate(accs):
             if weighted is not None:
                 acc.add_weighted_sums(sums[k])
-                acc.add_weighted_others(values, mask, weighted.get(), top, left)
+                if pixels is not None:
+                    acc.add_weighted_others(*pixels[k], weighted.get(), top, left)
             if tile_centre is not None:
-                acc.add_centre(values, mask, tile_centre, top, left, moments)
+                acc.add_centre(*pixels[k], tile_centre, top, left, moments)
     for i, out in enumerate(outputs):
         if shapes[i] is None or shapes[i].is_empty:
             out.update({n: None for band_names in names for n in band_names})
@@ -131,6 +137,22 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
             values = [v for leaf in leaves for v in leaf.finish(acc, i)]
             out.update(zip(band_names, values, strict=True))
     return outputs
+
+
+def _in_place(image: Image, grid: Grid, shapes: list) -> list[PixelBlocks] | None:
+    """Every band's pixels on `grid` where they lie (memory-mapped file bands on their own grid), when only
+    polygons are summed: the weighted sums then read them without a copy or a mask (kernels/pixel_blocks.py)."""
+    present = np.array([s for s in shapes if s is not None and not s.is_empty], dtype=object)
+    kinds = shapely.get_type_id(present)
+    if not np.all((kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)):
+        return None  # points and lines are added from runs over evaluated tiles
+    found = []
+    for band in image.bands:
+        pixels = band.recipe.pixel_blocks(grid)
+        if pixels is None:
+            return None
+        found.append(pixels)
+    return found
 
 
 class _Once(Generic[T]):
@@ -210,10 +232,11 @@ def _region_pixels(image: Image, grid: Grid, shapes: list, centre: Runs) -> list
 
 
 def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted: _Once[WeightedRegions] | None,
-           native: bool = True):
+           native: bool = True, in_place: list[PixelBlocks] | None = None):
     """(tile, its centre runs, every band's pixels, every band's weighted sums or None) for the tiles of `grid`
     that some region's bounds touch, in order, evaluated on the tile pool; `native` as in evaluate_tile (the
-    zonal kernels convert, the records path wants float64)."""
+    zonal kernels convert, the records path wants float64). With `in_place` (every band's pixels where they lie),
+    tiles are not evaluated: their sums are read from there and their pixels are None."""
     tiles = blocks(grid, tile_pixels_for(image.bands, grid.width * grid.height))
     present = [s for s in shapes if s is not None and not s.is_empty]
     bounds = shapely.bounds(np.array(present, dtype=object))
@@ -235,6 +258,9 @@ def _tiles(image: Image, grid: Grid, shapes: list, centre: Runs | None, weighted
 
     def run(item):
         (top, left, h, w), tile_centre = item
+        if in_place is not None:
+            return (top, left, h, w), tile_centre, None, [weighted_block_sums(px, weighted.get(), top, left, h, w)
+                                                          for px in in_place]
         pixels = evaluate_tile(image.bands, grid.window(left, top, w, h), native=native)
         sums = None if weighted is None else [weighted_window_sums(values, mask, weighted.get(), top, left)
                                               for values, mask in pixels]
