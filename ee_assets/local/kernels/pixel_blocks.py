@@ -40,7 +40,7 @@ class PixelBlocks:
     def of_tile(cls, values: np.ndarray, mask: np.ndarray, top: int, left: int) -> PixelBlocks:
         """A tile's (values, mask), whose first pixel is grid pixel (top, left), as one block."""
         h, w = values.shape
-        return cls(values.reshape(1, 1, h, w), mask.reshape(1, 1, h, w), MASK_ARRAY, 0.0, top, left, h, w)
+        return cls(values[None, None], mask[None, None], MASK_ARRAY, 0.0, top, left, h, w)
 
     @classmethod
     def in_place(cls, values: np.ndarray, nodata: float | None, origin_row: int, origin_col: int, height: int,
