@@ -350,3 +350,36 @@ def test_reduce_regions_mean_from_the_file_in_place(tmp_path, ee_on, monkeypatch
             assert ours[i] is None, i
         else:
             assert ours[i] == pytest.approx(theirs[i], rel=1e-9), i
+
+
+def test_reduce_regions_mean_of_each_band_in_place(tmp_path, ee_on):
+    """A two-band file with band planes (each band's blocks one after another) is summed in place band by band:
+    each band's means are exactextract's over that band alone."""
+    from ee_assets.local.catalog import rasters
+
+    rng = np.random.default_rng(29)
+    bands = rng.normal(500, 100, (2, HEIGHT, WIDTH)).astype("float32")
+    bands[rng.random(bands.shape) < 0.25] = np.nan
+    profile = dict(driver="GTiff", width=WIDTH, height=HEIGHT, dtype="float32", crs="EPSG:4326", transform=TRANSFORM,
+                   nodata=float("nan"), tiled=True, blockxsize=16, blockysize=16)
+    with rasterio.open(tmp_path / "r.tif", "w", count=2, interleave="band", **profile) as ds:
+        ds.write(bands)
+    grid = Grid("EPSG:4326", TRANSFORM, WIDTH, HEIGHT)
+    assert all(rasters.pixel_blocks(str(tmp_path / "r.tif"), k, grid, grid, float("nan")) is not None for k in (1, 2))
+    geoms = [g for g in regions(7) if g is not None]
+    features = [{"type": "Feature", "properties": {"i": i}, "geometry": mapping(g)} for i, g in enumerate(geoms)]
+    (tmp_path / "p.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    ee = ee_on({"T/p": {"type": "TABLE", "path": "p.geojson"}, "I/r": {"type": "IMAGE", "path": "r.tif",
+                                                                      "bands": ["a", "b"]}})
+    result = ee.Image("I/r").reduceRegions(ee.FeatureCollection("T/p"), ee.Reducer.mean()).getInfo()
+    ours = {f["properties"]["i"]: f["properties"] for f in result["features"]}
+    for k, name in enumerate(["a", "b"]):
+        with rasterio.open(tmp_path / f"{name}.tif", "w", count=1, **profile) as ds:
+            ds.write(bands[k], 1)
+        theirs = {f["properties"]["i"]: f["properties"]["mean"] for f in exact_extract(
+            str(tmp_path / f"{name}.tif"), features, "mean(min_coverage_frac=0.005)", include_cols=["i"])}
+        for i in range(len(geoms)):
+            if theirs[i] is None or np.isnan(theirs[i]):
+                assert ours[i].get(name) is None, (name, i)
+            else:
+                assert ours[i][name] == pytest.approx(theirs[i], rel=1e-9), (name, i)
