@@ -59,13 +59,10 @@ def pixel_blocks(path: str, band: int, src: Grid, dst: Grid, nodata) -> PixelBlo
     m = pixel_mapping(src, dst)
     if m.block is None:
         return None
-    direct = uncompressed_tiff.layout(path)
+    direct = _direct_layout(path, band, nodata)
     if direct is None or direct.native_dtype not in FLOAT32_EXACT:
         return None
-    if nodata is None:
-        if not direct.all_valid[band - 1]:
-            return None
-    elif nodata_in_type(direct.native_dtype, nodata) is None:
+    if nodata is not None and nodata_in_type(direct.native_dtype, nodata) is None:
         return None
     values = direct.band_blocks(band)
     if values is None:
@@ -83,8 +80,8 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     block = m.block
     if block is None:
         return None
-    direct = uncompressed_tiff.layout(path)
-    if direct is not None and (nodata is not None or direct.all_valid[band - 1]):
+    direct = _direct_layout(path, band, nodata)
+    if direct is not None:
         return _read_native_direct(direct, band, m, dst, nodata)
     with rasterio.open(path, driver=raster_driver(path)) as ds:  # plain local formats only (catalog/containment)
         if np.dtype(ds.dtypes[band - 1]) not in FLOAT32_EXACT:
@@ -101,6 +98,15 @@ def read_native(path: str, band: int, src: Grid, dst: Grid, nodata) -> Pixels | 
     values, mask = np.zeros(dst.shape, np.float32), np.zeros(dst.shape, np.uint8)
     values[i0:i1, j0:j1], mask[i0:i1, j0:j1] = pixels
     return values, mask
+
+
+def _direct_layout(path: str, band: int, nodata) -> uncompressed_tiff.TiffLayout | None:
+    """The file's layout when band `band` can be read without GDAL: an uncompressed GeoTIFF (uncompressed_tiff.py)
+    whose band is masked by `nodata` or not at all (a GDAL mask band is read through GDAL)."""
+    direct = uncompressed_tiff.layout(path)
+    if direct is None or (nodata is None and not direct.all_valid[band - 1]):
+        return None
+    return direct
 
 
 def _read_native_direct(direct: uncompressed_tiff.TiffLayout, band: int, m: PixelMapping, dst: Grid,

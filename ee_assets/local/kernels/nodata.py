@@ -68,7 +68,7 @@ def float32_masker(nodata: float | None) -> Callable[[np.ndarray, np.ndarray], N
     which numpy's loops take at full speed (a compiled per-pixel loop over a strided view is ~8x slower)."""
     if nodata is None:
         return lambda block, mask: mask.fill(1)
-    same_type = _nodata_in_type(np.empty((1, 1), np.float32), nodata, FLOAT32_EXACT)
+    same_type = nodata_in_type(np.dtype(np.float32), nodata)
     if same_type is None:
         return None
     if math.isnan(same_type):

@@ -78,7 +78,7 @@ def region_runs(geometries: Sequence[shapely.Geometry | None], transform: Affine
     coverage.region_pixels one by one (pixels touched, weight 1). Invalid polygons are repaired
     first (the union of their areas), as coverage.region_pixels does.
     """
-    polygonal, other = _split_by_kind(geometries)
+    polygonal, other = split_by_kind(geometries)
     pieces = []
     if polygonal:
         pieces.append(_polygon_runs(geometries, polygonal, transform, width, height, weighted, min_fraction))
@@ -214,7 +214,7 @@ class WeightedRegions:
 def weighted_regions(geometries: Sequence[shapely.Geometry | None], transform: Affine, width: int,
                      height: int) -> WeightedRegions:
     """Prepare `geometries` (index = region) for ZonalAccumulator.add_weighted_regions on this grid."""
-    polygonal, other = _split_by_kind(geometries)
+    polygonal, other = split_by_kind(geometries)
     edges = polygon_edges(geometries, polygonal, transform) if polygonal else None
     wanted = set(other)
     others = region_runs([g if i in wanted else None for i, g in enumerate(geometries)], transform, width,
@@ -222,7 +222,7 @@ def weighted_regions(geometries: Sequence[shapely.Geometry | None], transform: A
     return WeightedRegions(len(geometries), edges, others.by_row(height))
 
 
-def _split_by_kind(geometries: Sequence[shapely.Geometry | None]) -> tuple[list[int], list[int]]:
+def split_by_kind(geometries: Sequence[shapely.Geometry | None]) -> tuple[list[int], list[int]]:
     """Indices of the (Multi)Polygons and of the other non-empty geometries."""
     geoms = np.empty(len(geometries), dtype=object)
     geoms[:] = list(geometries)

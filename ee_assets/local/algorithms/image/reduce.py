@@ -34,6 +34,7 @@ from ee_assets.local.kernels.zonal import (
     box_pixels,
     region_runs,
     runs_bytes,
+    split_by_kind,
     weighted_block_sums,
     weighted_regions,
     weighted_window_sums,
@@ -142,9 +143,7 @@ def _reduce_on_grid(op: str, image: Image, leaves: list, shapes: list, grid: Gri
 def _in_place(image: Image, grid: Grid, shapes: list) -> list[PixelBlocks] | None:
     """Every band's pixels on `grid` where they lie (memory-mapped file bands on their own grid), when only
     polygons are summed: the weighted sums then read them without a copy or a mask (kernels/pixel_blocks.py)."""
-    present = np.array([s for s in shapes if s is not None and not s.is_empty], dtype=object)
-    kinds = shapely.get_type_id(present)
-    if not np.all((kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)):
+    if split_by_kind(shapes)[1]:
         return None  # points and lines are added from runs over evaluated tiles
     found = []
     for band in image.bands:
